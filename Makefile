@@ -1,0 +1,116 @@
+# adsig: one static library, one binary per cmd/*.c.  GNU make.
+.SUFFIXES:
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+PKGS       := jansson zlib libsodium
+CSV_LIBS   ?= -lcsv                # libcsv ships no .pc file
+CC         ?= cc
+
+CFLAGS     ?= -O2 -g
+WARN       := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow \
+              -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CPPFLAGS   += -D_DEFAULT_SOURCE -Ilib -MMD -MP \
+              $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDLIBS     += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(CSV_LIBS) -lm -lpthread
+
+ifeq ($(SANITIZE),1)
+CFLAGS     += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
+LDFLAGS    += -fsanitize=address,undefined
+endif
+
+# Rebuild everything when the flags change (plain <-> SANITIZE=1).
+FLAGS_NOW  := $(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS)
+FLAGS_OLD  := $(shell cat .build-flags 2>/dev/null)
+ifneq ($(FLAGS_NOW),$(FLAGS_OLD))
+$(shell echo '$(FLAGS_NOW)' > .build-flags)
+endif
+
+LIB_SRC  := $(wildcard lib/*.c)
+LIB_OBJ  := $(LIB_SRC:.c=.o)
+LIB      := lib/libadsig.a
+BINS     := $(patsubst cmd/%.c,bin/%,$(wildcard cmd/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS    := $(patsubst tests/unit/%.c,tests/unit/bin/%,$(UNIT_SRC))
+MAN1     := $(wildcard man/man1/*.1)
+MAN5     := $(wildcard man/man5/*.5)
+MAN7     := $(wildcard man/man7/*.7)
+
+BATS       ?= bats
+BATS_FLAGS ?=
+
+all: $(LIB) $(BINS)
+
+lib/%.o: lib/%.c .build-flags
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+bin/%: cmd/%.c $(LIB) .build-flags | bin
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+tests/unit/bin/%: tests/unit/%.c $(LIB) .build-flags | tests/unit/bin
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+bin tests/unit/bin:
+	mkdir -p $@
+
+.build-flags:
+	echo '$(FLAGS_NOW)' > $@
+
+unit: $(UNITS)
+	@fail=0; for t in $(UNITS); do $$t || fail=1; done; exit $$fail
+
+# The bats suite, with a closing "bats: N passed, N failed, N skipped".
+check: all unit
+	@PATH="$(CURDIR)/bin:$$PATH" ADSIG_ROOT="$(CURDIR)" \
+	    sh tests/run-bats $(BATS) $(BATS_FLAGS)
+
+lint:
+	@if command -v mandoc >/dev/null 2>&1; then \
+	    mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7) && echo "lint: man pages clean"; \
+	else echo "lint: mandoc not installed, man pages not checked"; fi
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	cp $(BINS) $(DESTDIR)$(BINDIR)/
+	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	if [ -n "$(MAN5)" ]; then cp $(MAN5) $(DESTDIR)$(MANDIR)/man5/; fi
+	cp $(MAN7) $(DESTDIR)$(MANDIR)/man7/
+
+DEB_PKGS := build-essential pkg-config libcsv-dev libjansson-dev libsodium-dev \
+            zlib1g-dev bats bats-support bats-assert
+
+# Installs what is missing when run as root; otherwise says what to install.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
+	    missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+	    echo "deps: missing Debian packages:$$missing"; \
+	    echo "deps: run 'sudo apt-get install$$missing' (or 'sudo make deps')"; exit 1; fi; \
+	echo "deps: installing$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	for i in 1 2 3; do apt-get update -q && apt-get install -y -q $$missing && exit 0; \
+	    echo "deps: apt-get failed, retrying in 5 s"; sleep 5; done; exit 1
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh examples/demo.sh
+
+bench: all
+	@for b in bench/*.sh; do echo "== $$b"; sh $$b || exit 1; done
+
+clean:
+	rm -rf bin tests/unit/bin lib/*.o lib/*.d $(LIB) .build-flags demo-out
+
+.PHONY: all unit check lint install deps demo bench clean
+
+-include $(LIB_OBJ:.o=.d) $(BINS:=.d) $(UNITS:=.d)
