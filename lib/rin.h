@@ -1,0 +1,58 @@
+#ifndef ADSIG_RIN_H
+#define ADSIG_RIN_H
+#include <jansson.h>
+
+#include "csvio.h"
+#include "line.h"
+#include "run.h"
+
+/*
+ * Record input over a tool's operands (none: stdin): NDJSON, or CSV with
+ * a header when the operand is named *.csv or *.csv.gz or the tool was
+ * given --input-format csv.  Each record becomes a JSON object; a CSV row
+ * becomes an object of strings keyed by the header, blanks left out.
+ *
+ * Every problem is dealt with here, by the policy of adsig(7): an operand
+ * that cannot be opened is reported and skipped (status 66), a line that
+ * is not a JSON object or a CSV row of the wrong width is a bad record
+ * (run_bad), a read error (I/O, truncated gzip) ends that operand.
+ */
+struct rin {
+	struct run	 *run;
+	char		**paths;
+	int		  npaths, next;
+	int		  lazy;		/* NDJSON: leave rec parsing to the tool */
+	unsigned long	  jflags;	/* json_loadb flags */
+	/* the open operand */
+	int		  open, is_csv;
+	struct line_reader lr;
+	struct csvin	  csv;
+	/* the current record */
+	json_t		 *obj;		/* owned by rin until the next call */
+	const char	 *file;
+	unsigned long	  line;
+	const char	 *raw;		/* original text, for rejects */
+	size_t		  rawlen;
+};
+
+/* paths/npaths: the operands (npaths 0 means stdin). */
+void	rin_init(struct rin *in, struct run *run, char **paths, int npaths);
+
+/*
+ * The next record: 1 (in->obj set, or only in->raw with lazy NDJSON),
+ * 0 at the end of all input, or -1 when the run must stop
+ * (in->run->status says why).  Bad records skipped under --skip-bad are
+ * counted and never returned.  Counts run->read.
+ */
+int	rin_next(struct rin *in);
+
+/*
+ * Parses the lazily returned NDJSON line into in->obj.  Returns 0, 1 if
+ * it was a bad record skipped under --skip-bad, or -1 to stop.
+ */
+int	rin_parse(struct rin *in);
+
+/* Frees the current record and closes the operand. */
+void	rin_close(struct rin *in);
+
+#endif
