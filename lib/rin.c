@@ -147,7 +147,9 @@ rin_parse(struct rin *in)
 	if (in->obj != NULL)
 		why = "not a JSON object";
 	else if (json_error_code(&je) == json_error_numeric_overflow)
-		why = "a number too big for 64 bits (quote ids as strings)";
+		why = strstr(je.text, "integer") != NULL ?
+		    "an integer too big for 64 bits (quote ids as strings)" :
+		    "a number out of the range of a double";
 	else
 		why = NULL;
 	json_decref(in->obj);
