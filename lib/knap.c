@@ -12,8 +12,8 @@ struct knap {
 	size_t		 n;
 	uint32_t	 cap;
 	uint32_t	*cost;		/* n entries */
-	unsigned char	*take;		/* n * (cap + 1): item i taken at c */
-	double		*gain;		/* cap + 1: best gain over all items */
+	unsigned char	*take;		/* [i][c]: item i taken */
+	double		*gain;		/* [c]: best gain */
 	uint32_t	*bits;		/* cap + 1: its cost */
 };
 

@@ -9,7 +9,7 @@
 
 #include "xalloc.h"
 
-#define PAR_MIN_NNZ	32768	/* below this, starting threads costs more */
+#define PAR_MIN_NNZ	32768	/* fewer entries: no threads */
 #define MAX_THREADS	64
 
 /* ---------------------------------------------------------------- rows */
@@ -73,26 +73,34 @@ lr_rows_free(struct lr_rows *r)
 
 /*
  * The training problem as the solver sees it: the selected rows with the
- * unused features dropped and the bias appended as feature nfeat, held
- * twice, by rows (CSR, for X v) and by columns (CSC, for X^T u).  With
- * the CSC form every output of X^T u is one column's sum taken in row
- * order, the order LIBLINEAR's row-wise scatter adds in, and threads
- * split the columns without sharing a sum.  Values are NULL when all are
- * 1 (one-hot rows with bias 1), which halves the memory traffic.
+ * unused features dropped, held twice, by rows (CSR, for X v) and by
+ * columns (CSC, for X^T u).  Without a selection or a mask the CSR is
+ * the caller's own arrays, not a copy.  The bias is feature nfeat, kept
+ * virtual: added last in each row's sum (where LIBLINEAR appends it) and
+ * a column holding every row.  With the CSC form every output of X^T u
+ * is one column's sum taken in row order, the order LIBLINEAR's row-wise
+ * scatter adds in, and threads split the columns without sharing a sum.
+ * Values are NULL when all are 1 (one-hot rows with bias 1 or none),
+ * which saves the memory traffic.
  */
 struct prob {
 	size_t		 l;		/* rows */
-	size_t		 n;		/* variables: features, then bias */
+	size_t		 n;		/* variables: features, bias */
+	uint32_t	 nfeat;
 	double		 C;
-	size_t		*rp;		/* CSR */
-	uint32_t	*ri;
-	double		*rv;
-	size_t		*cp;		/* CSC */
+	double		 bias;		/* 0: none */
+	const size_t	*rp;		/* CSR */
+	const uint32_t	*ri;
+	const double	*rv;
+	size_t		*cp;		/* CSC; n + 1 entries */
 	uint32_t	*ci;
 	double		*cv;
+	size_t		*own_rp;	/* the CSR when it is a copy */
+	uint32_t	*own_ri;
+	double		*own_rv;
 	double		*y;		/* +1 or -1 */
-	double		*yz;		/* y_i w.x_i at the last fun() */
-	double		*D;		/* sigma(yz)(1 - sigma(yz)) at the last grad() */
+	double		*yz;		/* y_i w.x_i, last fun() */
+	double		*D;		/* sigma'(yz), last grad() */
 	double		*t;		/* per-row scratch */
 	int		 nthreads;
 };
@@ -121,12 +129,17 @@ row_dot(const struct prob *P, size_t i, const double *v)
 	size_t k, e = P->rp[i + 1];
 	double s = 0;
 
-	if (P->rv == NULL)
+	if (P->rv == NULL) {
 		for (k = P->rp[i]; k < e; k++)
 			s += v[P->ri[k]];
-	else
+		if (P->bias > 0)
+			s += v[P->nfeat];
+	} else {
 		for (k = P->rp[i]; k < e; k++)
 			s += v[P->ri[k]] * P->rv[k];
+		if (P->bias > 0)
+			s += v[P->nfeat] * P->bias;
+	}
 	return s;
 }
 
@@ -168,37 +181,57 @@ run_rows(struct task *tk)
 	}
 }
 
+/* Column j of X^T t (op OP_XTV) or of 1 + C sum D x^2 (OP_PRECOND). */
+static double
+col_sum(const struct prob *P, enum op op, size_t j)
+{
+	const double *t = P->t, *D = P->D, *cv = P->cv;
+	const uint32_t *ci = P->ci;
+	double s = op == OP_XTV ? 0 : 1, b = P->bias, C = P->C;
+	size_t i, k, e;
+
+	if (j == P->nfeat) {		/* the bias: every row */
+		if (op == OP_XTV && cv == NULL)
+			for (i = 0; i < P->l; i++)
+				s += t[i];
+		else if (op == OP_XTV)
+			for (i = 0; i < P->l; i++)
+				s += t[i] * b;
+		else if (cv == NULL)
+			for (i = 0; i < P->l; i++)
+				s += C * D[i];
+		else
+			for (i = 0; i < P->l; i++)
+				s += b * b * C * D[i];
+		return s;
+	}
+	e = P->cp[j + 1];
+	if (op == OP_XTV && cv == NULL)
+		for (k = P->cp[j]; k < e; k++)
+			s += t[ci[k]];
+	else if (op == OP_XTV)
+		for (k = P->cp[j]; k < e; k++)
+			s += t[ci[k]] * cv[k];
+	else if (cv == NULL)
+		for (k = P->cp[j]; k < e; k++)
+			s += C * D[ci[k]];
+	else
+		for (k = P->cp[j]; k < e; k++)
+			s += cv[k] * cv[k] * C * D[ci[k]];
+	return s;
+}
+
 static void
 run_cols(struct task *tk)
 {
-	struct prob *P = tk->P;
-	const double *t = P->t, *D = P->D;
-	double s;
-	size_t j, k, e;
+	size_t j;
 
-	for (j = tk->lo; j < tk->hi; j++) {
-		e = P->cp[j + 1];
-		if (tk->op == OP_XTV) {
-			s = 0;
-			if (P->cv == NULL)
-				for (k = P->cp[j]; k < e; k++)
-					s += t[P->ci[k]];
-			else
-				for (k = P->cp[j]; k < e; k++)
-					s += t[P->ci[k]] * P->cv[k];
-			tk->out[j] = tk->v[j] + s;
-		} else {
-			s = 1;
-			if (P->cv == NULL)
-				for (k = P->cp[j]; k < e; k++)
-					s += P->C * D[P->ci[k]];
-			else
-				for (k = P->cp[j]; k < e; k++)
-					s += P->cv[k] * P->cv[k] * P->C *
-					    D[P->ci[k]];
-			tk->out[j] = s;
-		}
-	}
+	if (tk->op == OP_XTV)
+		for (j = tk->lo; j < tk->hi; j++)
+			tk->out[j] = tk->v[j] + col_sum(tk->P, OP_XTV, j);
+	else
+		for (j = tk->lo; j < tk->hi; j++)
+			tk->out[j] = col_sum(tk->P, OP_PRECOND, j);
 }
 
 static void *
@@ -383,7 +416,7 @@ trpcg(struct prob *P, struct work *W, double delta, int *boundary)
 		axpy(alpha, d, s, n);
 		snorm = sqrt(utmv(s, M, s, n));
 		if (snorm > delta) {
-			/* Step back, then to where s + alpha d meets the boundary. */
+			/* Back, then to where s + alpha d meets |s|_M = delta. */
 			*boundary = 1;
 			axpy(-alpha, d, s, n);
 			stmd = utmv(s, M, d, n);
@@ -514,9 +547,9 @@ tron(struct prob *P, double *w, double eps, int max_iter, struct lr_model *m)
 static void
 prob_free(struct prob *P)
 {
-	free(P->rp);
-	free(P->ri);
-	free(P->rv);
+	free(P->own_rp);
+	free(P->own_ri);
+	free(P->own_rv);
 	free(P->cp);
 	free(P->ci);
 	free(P->cv);
@@ -526,13 +559,13 @@ prob_free(struct prob *P)
 	free(P->t);
 }
 
-/* Checks and copies the selected rows into P.  0, or -1 with err. */
+/* Checks the selected rows and sets P up.  0, or -1 with err. */
 static int
 prob_build(struct prob *P, const struct lr_rows *rows, uint32_t nfeat,
     const struct lr_params *p, char *err, size_t errlen)
 {
 	size_t l = p->sel ? p->nsel : rows->nrows, i, k, r, nnz = 0, *cur;
-	int hasbias = p->bias > 0, ones = p->bias <= 0 || p->bias == 1;
+	int ones = p->bias <= 0 || p->bias == 1;
 	uint32_t j;
 	double v;
 
@@ -563,62 +596,71 @@ prob_build(struct prob *P, const struct lr_rows *rows, uint32_t nfeat,
 					ones = 0;
 			}
 		}
-		nnz += hasbias;
 	}
 	if ((uint64_t)l > UINT32_MAX) {
 		snprintf(err, errlen, "too many rows");
 		return -1;
 	}
 	P->l = l;
-	P->n = (size_t)nfeat + hasbias;
+	P->nfeat = nfeat;
+	P->bias = p->bias > 0 ? p->bias : 0;
+	P->n = (size_t)nfeat + (P->bias > 0);
 	P->C = p->C;
 	P->nthreads = p->nthreads;
-	P->rp = xcalloc(l + 1, sizeof(*P->rp));
-	P->ri = xcalloc(nnz ? nnz : 1, sizeof(*P->ri));
-	P->rv = ones ? NULL : xcalloc(nnz ? nnz : 1, sizeof(*P->rv));
+	P->y = xcalloc(l, sizeof(*P->y));
+	for (i = 0; i < l; i++)
+		P->y[i] = rows->y[p->sel ? p->sel[i] : i] > 0 ? 1 : -1;
+	if (p->sel == NULL && p->use == NULL) {
+		P->rp = rows->rowptr;
+		P->ri = rows->idx;
+		P->rv = ones ? NULL : rows->val;
+	} else {
+		P->rp = P->own_rp = xcalloc(l + 1, sizeof(*P->own_rp));
+		P->ri = P->own_ri = xcalloc(nnz ? nnz : 1, sizeof(*P->own_ri));
+		if (!ones)
+			P->rv = P->own_rv = xcalloc(nnz ? nnz : 1,
+			    sizeof(*P->own_rv));
+		nnz = 0;
+		for (i = 0; i < l; i++) {
+			r = p->sel ? p->sel[i] : i;
+			for (k = rows->rowptr[r]; k < rows->rowptr[r + 1];
+			    k++) {
+				j = rows->idx[k];
+				if (p->use != NULL && !p->use[j])
+					continue;
+				P->own_ri[nnz] = j;
+				if (!ones)
+					P->own_rv[nnz] = rows->val[k];
+				nnz++;
+			}
+			P->own_rp[i + 1] = nnz;
+		}
+	}
+
+	/* Columns: counts, offsets, then rows in order into each. */
 	P->cp = xcalloc(P->n + 1, sizeof(*P->cp));
 	P->ci = xcalloc(nnz ? nnz : 1, sizeof(*P->ci));
-	P->cv = ones ? NULL : xcalloc(nnz ? nnz : 1, sizeof(*P->cv));
-	P->y = xcalloc(l, sizeof(*P->y));
-	P->yz = xcalloc(l, sizeof(*P->yz));
-	P->D = xcalloc(l, sizeof(*P->D));
-	P->t = xcalloc(l, sizeof(*P->t));
-
-	nnz = 0;
-	for (i = 0; i < l; i++) {
-		r = p->sel ? p->sel[i] : i;
-		P->y[i] = rows->y[r] > 0 ? 1 : -1;
-		for (k = rows->rowptr[r]; k < rows->rowptr[r + 1]; k++) {
-			j = rows->idx[k];
-			if (p->use != NULL && !p->use[j])
-				continue;
-			P->ri[nnz] = j;
-			if (P->rv != NULL)
-				P->rv[nnz] = rows->val[k];
-			P->cp[j + 1]++;
-			nnz++;
-		}
-		if (hasbias) {
-			P->ri[nnz] = nfeat;
-			if (P->rv != NULL)
-				P->rv[nnz] = p->bias;
-			P->cp[(size_t)nfeat + 1]++;
-			nnz++;
-		}
-		P->rp[i + 1] = nnz;
-	}
-	for (k = 0; k < P->n; k++)
+	if (!ones)
+		P->cv = xcalloc(nnz ? nnz : 1, sizeof(*P->cv));
+	for (k = P->rp[0]; k < P->rp[l]; k++)
+		P->cp[P->ri[k] + 1]++;
+	for (k = 0; k < nfeat; k++)
 		P->cp[k + 1] += P->cp[k];
+	if (P->bias > 0)		/* for the split of work only */
+		P->cp[P->n] = P->cp[nfeat] + l;
 	cur = xmemdup(P->cp, (P->n + 1) * sizeof(*cur));
 	for (i = 0; i < l; i++) {
 		for (k = P->rp[i]; k < P->rp[i + 1]; k++) {
 			r = cur[P->ri[k]]++;
 			P->ci[r] = (uint32_t)i;
-			if (P->cv != NULL)
+			if (!ones)
 				P->cv[r] = P->rv[k];
 		}
 	}
 	free(cur);
+	P->yz = xcalloc(l, sizeof(*P->yz));
+	P->D = xcalloc(l, sizeof(*P->D));
+	P->t = xcalloc(l, sizeof(*P->t));
 	return 0;
 }
 

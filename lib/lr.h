@@ -54,8 +54,8 @@ void	lr_rows_free(struct lr_rows *r);
 
 struct lr_params {
 	double		 C;		/* > 0; LIBLINEAR's -c */
-	double		 eps;		/* stopping tolerance; LIBLINEAR's -e */
-	double		 bias;		/* bias feature value (-B); <= 0: none */
+	double		 eps;		/* tolerance; LIBLINEAR's -e */
+	double		 bias;		/* -B value; <= 0: none */
 	int		 max_iter;	/* Newton iterations at most */
 	int		 nthreads;	/* threads for large problems, >= 1 */
 	/*
@@ -74,8 +74,8 @@ void	lr_params_init(struct lr_params *p);
 
 struct lr_model {
 	uint32_t	 nfeat;
-	double		 bias;		/* the bias feature's value, 0 if none */
-	double		*w;		/* nfeat weights, then the bias weight */
+	double		 bias;		/* bias value, 0 if none */
+	double		*w;		/* nfeat weights, then bias's */
 	/* How training went. */
 	int		 iters;		/* Newton iterations taken */
 	int		 converged;	/* 1 if the stopping rule was met */
