@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "jfast.h"
 #include "jw.h"
+#include "pmap.h"
 #include "rin.h"
 #include "run.h"
 #include "wilson.h"
@@ -20,7 +21,7 @@
 
 static const char synopsis[] =
 "usage: wilson [-hVv] [--both | --upper] [--csv] [--confidence LEVEL]\n"
-"              [-k FIELD] [--lower-field NAME] [-n FIELD] [-o FILE]\n"
+"              [-j THREADS] [-k FIELD] [--lower-field NAME] [-n FIELD] [-o FILE]\n"
 "              [--rejects FILE] [--skip-bad] [--upper-field NAME] [-z Z]\n"
 "              [file ...]";
 
@@ -36,6 +37,7 @@ static const char help[] =
 "  --lower-field NAME     name of the lower bound field (wilson_lower)\n"
 "  --upper-field NAME     name of the upper bound field (wilson_upper)\n"
 "  --csv                  write CSV with a header instead of NDJSON\n"
+"  -j, --threads N        worker threads (default: the number of CPUs)\n"
 "  --input-format FMT     auto (by name: .csv, .csv.gz), ndjson or csv\n"
 "  -o, --output FILE      write FILE atomically instead of stdout\n"
 "  --skip-bad             go on after bad records; --rejects FILE keeps them\n"
@@ -52,6 +54,8 @@ struct opts {
 	const char	*lower_name, *upper_name;
 	double		 z;
 	int		 lower, upper;
+	int		 csv_out;
+	struct csvw	 cw;
 };
 
 /*
@@ -144,17 +148,21 @@ one(struct opts *o, struct rin *in, char *msg, size_t msglen)
  * The fast path for canonical NDJSON lines (see jfast.h): the counts are
  * read by the narrow scanner and the bounds spliced in before the final
  * '}', which is byte for byte what the jansson path writes for such a
- * line.  Returns 1 when done, 0 to fall back to jansson.
+ * line.  Returns 1 when done, 0 to leave the line to the jansson path.
+ * Runs on worker threads (pmap.h): it only reads o.
  */
 static int
-fast(struct opts *o, struct rin *in, struct buf *b)
+fast(const void *arg, const char *line, size_t len, struct buf *b)
 {
+	const struct opts *o = arg;
 	struct jfast_num kn, nn;
 	const char *keys[4];
 	struct jfast_num *vals[2];
 	size_t nkeys = 0;
 	double lo = 0, hi = 0;
 
+	if (o->csv_out)
+		return 0;
 	keys[nkeys++] = o->kfield;
 	keys[nkeys++] = o->nfield;
 	if (o->lower)
@@ -163,7 +171,7 @@ fast(struct opts *o, struct rin *in, struct buf *b)
 		keys[nkeys++] = o->upper_name;
 	vals[0] = &kn;
 	vals[1] = &nn;
-	if (jfast_flat_numbers(in->raw, in->rawlen, keys, nkeys, vals, 2) != 0)
+	if (jfast_flat_numbers(line, len, keys, nkeys, vals, 2) != 0)
 		return 0;
 	if (wilson_check(kn.v, nn.v) != NULL)
 		return 0;		/* the jansson path reports it */
@@ -171,8 +179,8 @@ fast(struct opts *o, struct rin *in, struct buf *b)
 		lo = wilson_lower(kn.v, nn.v, o->z);
 	if (o->upper)
 		hi = wilson_upper(kn.v, nn.v, o->z);
-	buf_add(b, in->raw, in->rawlen - 1);
-	if (in->rawlen > 2)
+	buf_add(b, line, len - 1);
+	if (len > 2)
 		buf_addc(b, ',');
 	if (o->lower) {
 		jw_string(b, o->lower_name, strlen(o->lower_name));
@@ -188,6 +196,35 @@ fast(struct opts *o, struct rin *in, struct buf *b)
 	}
 	buf_add(b, "}\n", 2);
 	return 1;
+}
+
+/* Everything the fast path declines: jansson, and the bad-record policy. */
+static int
+slow(void *arg, struct rin *in)
+{
+	struct opts *o = arg;
+	struct run *r = in->run;
+	const char *why, *badkey;
+	char msg[256];
+	int rc;
+
+	if (in->obj == NULL && (rc = rin_parse(in)) != 0)
+		return rc == 1 ? 0 : -1;
+	if ((why = one(o, in, msg, sizeof(msg))) != NULL)
+		return run_bad(r, in->file, in->line, in->raw, in->rawlen,
+		    "%s", why) != 0 ? -1 : 0;
+	if (o->csv_out) {
+		if (csvw_record(&o->cw, &r->out.b, in->obj, &badkey) != 0)
+			return run_bad(r, in->file, in->line, in->raw,
+			    in->rawlen, "key \"%s\" is not a column of the "
+			    "CSV output (the first record's keys)", badkey) != 0 ?
+			    -1 : 0;
+	} else {
+		jw_value(&r->out.b, in->obj);
+		buf_addc(&r->out.b, '\n');
+	}
+	r->wrote++;
+	return 0;
 }
 
 static double
@@ -216,20 +253,26 @@ main(int argc, char *argv[])
 		{ "both",        no_argument,       NULL, OPT_BOTH },
 		{ "lower-field", required_argument, NULL, OPT_LOWERF },
 		{ "upper-field", required_argument, NULL, OPT_UPPERF },
+		{ "threads",     required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { "k", "n", "wilson_lower", "wilson_upper", 2.0, 1, 0 };
+	struct opts o = { .kfield = "k", .nfield = "n",
+	    .lower_name = "wilson_lower", .upper_name = "wilson_upper", .z = 2.0,
+	    .lower = 1 };
 	struct run r;
 	struct rin in;
-	struct csvw cw;
-	char msg[256];
-	const char *why, *badkey;
-	int ch, rc, z_set = 0, conf_set = 0;
+	int ch, rc, z_set = 0, conf_set = 0, threads;
 
 	run_init(&r, argv[0], synopsis, help);
-	while ((ch = getopt_long(argc, argv, RUN_SHORTOPTS "k:n:z:", longopts,
+	threads = pmap_default_threads();
+	while ((ch = getopt_long(argc, argv, RUN_SHORTOPTS "j:k:n:z:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'j':
+			threads = (int)parse_real(&r, "-j", optarg);
+			if (threads < 1 || threads > 64)
+				run_usage_error(&r, "-j: threads from 1 to 64");
+			break;
 		case 'k':
 			o.kfield = optarg;
 			break;
@@ -278,46 +321,11 @@ main(int argc, char *argv[])
 	if ((rc = run_start(&r)) != 0)
 		return diag_finish(rc);
 	rin_init(&in, &r, argv, argc);
-	in.lazy = r.out_format != RUN_FMT_CSV;
-	csvw_init(&cw, NULL, 0);
-	while ((rc = rin_next(&in)) == 1) {
-		if (in.obj == NULL) {		/* lazy NDJSON line */
-			if (fast(&o, &in, &r.out.b)) {
-				r.wrote++;
-				goto flush;
-			}
-			if ((rc = rin_parse(&in)) == 1)
-				continue;
-			if (rc == -1)
-				break;
-		}
-		if ((why = one(&o, &in, msg, sizeof(msg))) != NULL) {
-			if (run_bad(&r, in.file, in.line, in.raw, in.rawlen,
-			    "%s", why) != 0)
-				break;
-			continue;
-		}
-		if (r.out_format == RUN_FMT_CSV) {
-			if (csvw_record(&cw, &r.out.b, in.obj, &badkey) != 0) {
-				if (run_bad(&r, in.file, in.line, in.raw,
-				    in.rawlen, "key \"%s\" is not a column of "
-				    "the CSV output (the first record's keys)",
-				    badkey) != 0)
-					break;
-				continue;
-			}
-		} else {
-			jw_value(&r.out.b, in.obj);
-			buf_addc(&r.out.b, '\n');
-		}
-		r.wrote++;
-flush:
-		if (out_maybe_flush(&r.out) != 0) {
-			run_fail(&r, EX_IOERR);
-			break;
-		}
-	}
+	o.csv_out = r.out_format == RUN_FMT_CSV;
+	csvw_init(&o.cw, NULL, 0);
+	if (pmap_run(&in, threads, fast, slow, &o, &r.out) == -1)
+		run_fail(&r, r.status ? r.status : EX_SOFTWARE);
 	rin_close(&in);
-	csvw_free(&cw);
+	csvw_free(&o.cw);
 	return run_finish(&r, 0, NULL);
 }

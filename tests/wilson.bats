@@ -270,3 +270,20 @@ for i in range(200000): sys.stdout.write("{\"k\":1,\"n\":2}\n")' > "$T/many"
 	[[ "${lines[0]}" == "id,click,hour,"*",wilson_lower" ]]
 	[ "$stderr" = "wilson: read 100, wrote 100, rejected 0" ]
 }
+
+@test "wilson: threads change nothing: -j1 and -j2 give the same bytes, errors in order" {
+	awk 'BEGIN { for (i = 1; i <= 30000; i++) {
+		if (i % 7 == 0) printf "{ \"k\" : %d, \"n\": %d }\n", i % 5, 10
+		else if (i == 15000 || i == 25001) print "{\"k\":3,\"n\":2}"
+		else printf "{\"id\":%d,\"k\":%d,\"n\":%d}\n", i, i % 5, 10 } }' > "$T/in"
+	run -0 --separate-stderr wilson -j1 --skip-bad --rejects "$T/r1" -o "$T/o1" "$T/in"
+	[ "$stderr" = "wilson: read 30000, wrote 29998, rejected 2" ]
+	run -0 --separate-stderr wilson -j2 --skip-bad --rejects "$T/r2" -o "$T/o2" "$T/in"
+	[ "$stderr" = "wilson: read 30000, wrote 29998, rejected 2" ]
+	cmp "$T/o1" "$T/o2"
+	cmp "$T/r1" "$T/r2"
+	run -65 --separate-stderr wilson -j2 -o "$T/o3" "$T/in"
+	[ "$stderr" = "wilson: $T/in:15000: successes k exceed trials n" ]
+	run -65 --separate-stderr bash -c "wilson -j2 '$T/in' | wc -l"
+	[ "$output" = 14999 ]
+}
