@@ -8,14 +8,16 @@ void
 hkdf_extractv(unsigned char prk[HKDF_SHA256_LEN], const void *salt,
     size_t saltlen, const struct hkdf_part *ikm, size_t nikm)
 {
+	static const unsigned char none[1];
 	crypto_auth_hmacsha256_state st;
 	size_t i;
 
 	/*
 	 * HMAC pads its key with zeros to the block size, so an empty
-	 * key is the same key as HashLen zero bytes.
+	 * key is the same key as HashLen zero bytes.  libsodium wants a
+	 * non-NULL pointer even for an empty key.
 	 */
-	crypto_auth_hmacsha256_init(&st, salt, saltlen);
+	crypto_auth_hmacsha256_init(&st, saltlen > 0 ? salt : none, saltlen);
 	for (i = 0; i < nikm; i++)
 		if (ikm[i].n > 0)
 			crypto_auth_hmacsha256_update(&st, ikm[i].p, ikm[i].n);

@@ -169,6 +169,12 @@ cmp_bytes(const void *a, const void *b)
 	return x->key.len < y->key.len ? -1 : x->key.len > y->key.len;
 }
 
+static int
+has_nul(struct pb_bytes b)
+{
+	return b.len > 0 && memchr(b.p, '\0', b.len) != NULL;
+}
+
 /* Copies b into the arena at *pos as a C string. */
 static const char *
 arena_str(char *arena, size_t *pos, struct pb_bytes b)
@@ -228,8 +234,7 @@ pai_open(const unsigned char sk[HPKE_NSK], int key_id,
 	sorted = xcalloc(n ? n : 1, sizeof(*sorted));
 	for (i = 0; i < n; i++) {
 		sorted[i] = &m.buyer_input[i];
-		if (memchr(m.buyer_input[i].key.p, '\0',
-		    m.buyer_input[i].key.len) != NULL) {
+		if (has_nul(m.buyer_input[i].key)) {
 			seterr(err, errlen, "protobuf: buyer input %zu: name "
 			    "holds a NUL byte", i);
 			goto fail;
@@ -241,8 +246,7 @@ pai_open(const unsigned char sk[HPKE_NSK], int key_id,
 			seterr(err, errlen, "protobuf: a buyer appears twice");
 			goto fail;
 		}
-	if (memchr(m.publisher_name.p, '\0', m.publisher_name.len) != NULL ||
-	    memchr(m.generation_id.p, '\0', m.generation_id.len) != NULL) {
+	if (has_nul(m.publisher_name) || has_nul(m.generation_id)) {
 		seterr(err, errlen, "protobuf: publisher_name or generation_id "
 		    "holds a NUL byte");
 		goto fail;

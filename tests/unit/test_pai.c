@@ -133,6 +133,7 @@ main(void)
 	pai_opened_free(NULL);
 
 	/* Seeded rng: reproducible; secure random: not. */
+	free(s1);
 	rng_init(&r, &seed, "r-1", 3);
 	CHECK(pai_seal(&in, &kc, OHTTP_LABEL_AUCTION, NULL, &r, &s2, &n2, err,
 	    sizeof(err)) == PAI_OK);
