@@ -37,8 +37,8 @@ size_t	frame_size(size_t datalen);
  * may already sit at out + FRAME_HDR_LEN (memmove semantics).  Returns
  * the frame size, or 0 (and err) when too large.
  */
-size_t	frame_wrap(unsigned char *out, unsigned compression, const void *data,
-	    size_t datalen, char *err, size_t errlen);
+size_t	frame_wrap(unsigned char *out, unsigned compression,
+	    const void *data, size_t datalen, char *err, size_t errlen);
 
 /* Finds the data of a frame: *data points into buf. */
 int	frame_unwrap(const unsigned char *buf, size_t len,

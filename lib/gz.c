@@ -23,11 +23,39 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-int
-gz_compress(const void *in, size_t inlen, unsigned char **out,
-    size_t *outlen, char *err, size_t errlen)
+struct gz_deflater {
+	z_stream	z;
+};
+
+struct gz_deflater *
+gz_deflater_new(char *err, size_t errlen)
 {
-	z_stream z;
+	struct gz_deflater *d = xcalloc(1, sizeof(*d));
+
+	/* windowBits 15 + 16: a gzip wrapper with a zero mtime, no name */
+	if (deflateInit2(&d->z, GZ_LEVEL, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK) {
+		seterr(err, errlen, "gzip: cannot initialise zlib");
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+gz_deflater_free(struct gz_deflater *d)
+{
+	if (d == NULL)
+		return;
+	deflateEnd(&d->z);
+	free(d);
+}
+
+int
+gz_deflater_compress(struct gz_deflater *d, const void *in, size_t inlen,
+    unsigned char **out, size_t *outlen, char *err, size_t errlen)
+{
+	z_stream *z = &d->z;
 	unsigned char *buf;
 	size_t cap;
 	int rc;
@@ -38,29 +66,41 @@ gz_compress(const void *in, size_t inlen, unsigned char **out,
 		seterr(err, errlen, "gzip: input too large");
 		return -1;
 	}
-	memset(&z, 0, sizeof(z));
-	/* windowBits 15 + 16: a gzip wrapper with a zero mtime, no name */
-	if (deflateInit2(&z, GZ_LEVEL, Z_DEFLATED, 15 + 16, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK) {
-		seterr(err, errlen, "gzip: cannot initialise zlib");
+	if (deflateReset(z) != Z_OK) {
+		seterr(err, errlen, "gzip: cannot reset zlib");
 		return -1;
 	}
-	cap = deflateBound(&z, (uLong)inlen);
+	cap = deflateBound(z, (uLong)inlen);
 	buf = xmalloc(cap);
-	z.next_in = (unsigned char *)(uintptr_t)in;	/* zlib's API is not const */
-	z.avail_in = (uInt)inlen;
-	z.next_out = buf;
-	z.avail_out = (uInt)cap;
-	rc = deflate(&z, Z_FINISH);	/* deflateBound makes one call enough */
-	deflateEnd(&z);
+	z->next_in = (unsigned char *)(uintptr_t)in;	/* not const */
+	z->avail_in = (uInt)inlen;
+	z->next_out = buf;
+	z->avail_out = (uInt)cap;
+	rc = deflate(z, Z_FINISH);	/* one call: deflateBound */
 	if (rc != Z_STREAM_END) {
 		free(buf);
 		seterr(err, errlen, "gzip: compression failed");
 		return -1;
 	}
 	*out = buf;
-	*outlen = cap - z.avail_out;
+	*outlen = cap - z->avail_out;
 	return 0;
+}
+
+int
+gz_compress(const void *in, size_t inlen, unsigned char **out,
+    size_t *outlen, char *err, size_t errlen)
+{
+	struct gz_deflater *d;
+	int rv;
+
+	*out = NULL;
+	*outlen = 0;
+	if ((d = gz_deflater_new(err, errlen)) == NULL)
+		return -1;
+	rv = gz_deflater_compress(d, in, inlen, out, outlen, err, errlen);
+	gz_deflater_free(d);
+	return rv;
 }
 
 int
@@ -118,7 +158,7 @@ gz_decompress(const void *in, size_t inlen, size_t maxout,
 			seterr(err, errlen, "gzip: truncated data");
 			goto fail;
 		}
-		if (z.avail_out == 0) {		/* grow, up to maxout + 1 */
+		if (z.avail_out == 0) {	/* grow, up to maxout + 1 */
 			cap = cap > (maxout + 1) / 2 ? maxout + 1 : 2 * cap;
 			buf = xrealloc(buf, cap);
 		}

@@ -21,6 +21,22 @@
 
 int	gz_compress(const void *in, size_t inlen, unsigned char **out,
 	    size_t *outlen, char *err, size_t errlen);
+
+/*
+ * A reusable compressor: setting up zlib's deflate state (about 256 KB)
+ * costs far more than compressing a small payload, so a loop keeps one
+ * and resets it between calls.  The output is identical to
+ * gz_compress's.  Not to be shared between threads without a lock.
+ * gz_deflater_new returns NULL (and err) if zlib cannot initialise;
+ * gz_deflater_free is NULL-safe.
+ */
+struct gz_deflater;
+
+struct gz_deflater	*gz_deflater_new(char *err, size_t errlen);
+int	gz_deflater_compress(struct gz_deflater *d, const void *in,
+	    size_t inlen, unsigned char **out, size_t *outlen, char *err,
+	    size_t errlen);
+void	gz_deflater_free(struct gz_deflater *d);
 int	gz_decompress(const void *in, size_t inlen, size_t maxout,
 	    unsigned char **out, size_t *outlen, char *err, size_t errlen);
 

@@ -282,8 +282,9 @@ hpke_export(const struct hpke_ctx *ctx, unsigned char *out, size_t L,
 {
 	unsigned char len2[2] = { (unsigned char)(L >> 8), (unsigned char)L };
 	struct hkdf_part parts[5] = {
-		{ len2, 2 }, { "HPKE-v1", 7 }, { hpke_suite, sizeof(hpke_suite) },
-		{ "sec", 3 }, { exporter_context, exlen }
+		{ len2, 2 }, { "HPKE-v1", 7 },
+		{ hpke_suite, sizeof(hpke_suite) }, { "sec", 3 },
+		{ exporter_context, exlen }
 	};
 
 	if (L > HKDF_SHA256_MAXOUT) {

@@ -77,7 +77,8 @@ keys_load_secret(const char *path, unsigned char sk[HPKE_NSK], char *err,
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errlen, "secret key %s is not a regular file", path);
+		seterr(err, errlen, "secret key %s is not a regular file",
+		    path);
 		rv = EX_DATAERR;
 		goto out;
 	}

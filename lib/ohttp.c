@@ -42,7 +42,7 @@ ohttp_keyconfig_encode(const struct ohttp_keyconfig *kc,
 	out[1] = 0x00;
 	out[2] = 0x20;
 	memcpy(out + 3, kc->pk, HPKE_NPK);
-	out[35] = 0x00;			/* symmetric algorithms: 4 bytes */
+	out[35] = 0x00;		/* symmetric algorithms: 4 bytes */
 	out[36] = 0x04;
 	memcpy(out + 37, suite + 2, 4);
 }
@@ -160,7 +160,8 @@ ohttp_keys_json_parse(const char *text, size_t len,
 	}
 	arr = json_object_get(root, "keys");
 	if (!json_is_array(arr) || (n = json_array_size(arr)) == 0) {
-		seterr(err, errlen, "key JSON needs a non-empty array \"keys\"");
+		seterr(err, errlen, "key JSON needs a non-empty array "
+		    "\"keys\"");
 		goto out;
 	}
 	out = xcalloc(n, sizeof(*out));
@@ -186,8 +187,8 @@ ohttp_keys_json_dump(const struct ohttp_keyconfig *keys, size_t n)
 	    sodium_base64_VARIANT_ORIGINAL)], *s;
 	size_t i, cap, len;
 
-	cap = sizeof("{\"keys\":[]}") + n * (sizeof("{\"id\":\"\",\"key\":\"\"},") +
-	    16 + sizeof(b64));
+	cap = sizeof("{\"keys\":[]}") +
+	    n * (sizeof("{\"id\":\"\",\"key\":\"\"},") + 16 + sizeof(b64));
 	s = xmalloc(cap);
 	len = (size_t)snprintf(s, cap, "{\"keys\":[");
 	for (i = 0; i < n; i++) {

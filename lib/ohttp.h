@@ -44,7 +44,7 @@ enum {
 	OHTTP_OK = 0,
 	OHTTP_ECONFIG = -1,	/* malformed key config or key JSON */
 	OHTTP_EKEYID = -2,	/* request for another key id */
-	OHTTP_EHEADER = -3,	/* not an encapsulated request of our suite */
+	OHTTP_EHEADER = -3,	/* not a request of our suite */
 	OHTTP_EDECRYPT = -4,	/* wrong key, or altered request */
 	OHTTP_ECRYPTO = -5	/* libsodium init failed, or no AES-NI */
 };

@@ -53,11 +53,13 @@ wipe_free(void *p, size_t n)
 }
 
 int
-pai_seal(const struct pai_input *in, const struct ohttp_keyconfig *kc,
-    enum ohttp_label label, const unsigned char *skE, struct rng *rng,
+pai_seal(struct gz_deflater *gz, const struct pai_input *in,
+    const struct ohttp_keyconfig *kc, enum ohttp_label label,
+    const unsigned char *skE, struct rng *rng,
     unsigned char **out, size_t *outlen, char *err, size_t errlen)
 {
 	const struct pai_buyer **order = NULL;
+	struct gz_deflater *own = NULL;
 	struct pb_entry *ents = NULL;
 	struct pb_buyer_input bi;
 	struct pb_pai m;
@@ -92,6 +94,11 @@ pai_seal(const struct pai_input *in, const struct ohttp_keyconfig *kc,
 			goto out;
 		}
 
+	if (gz == NULL && n > 0 && (gz = own = gz_deflater_new(why,
+	    sizeof(why))) == NULL) {
+		seterr(err, errlen, "%s", why);
+		goto out;
+	}
 	ents = xcalloc(n ? n : 1, sizeof(*ents));
 	vlens = xcalloc(n ? n : 1, sizeof(*vlens));
 	for (i = 0; i < n; i++) {
@@ -103,8 +110,9 @@ pai_seal(const struct pai_input *in, const struct ohttp_keyconfig *kc,
 		bil = pb_buyer_input_size(&bi);
 		bib = xmalloc(bil);
 		pb_buyer_input_encode(&bi, bib);
-		rc = gz_compress(bib, bil, (unsigned char **)&ents[i].value.p,
-		    &vlens[i], why, sizeof(why));
+		rc = gz_deflater_compress(gz, bib, bil,
+		    (unsigned char **)&ents[i].value.p, &vlens[i], why,
+		    sizeof(why));
 		wipe_free(bib, bil);
 		if (rc != 0) {
 			seterr(err, errlen, "buyer \"%s\": %s", order[i]->name,
@@ -146,6 +154,7 @@ pai_seal(const struct pai_input *in, const struct ohttp_keyconfig *kc,
 	*outlen = ohttp_encapsulated_len(label, flen);
 	rv = PAI_OK;
 out:
+	gz_deflater_free(own);
 	wipe_free(frame, flen);
 	if (ents != NULL)
 		for (i = 0; i < n; i++)

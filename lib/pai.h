@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gz.h"
 #include "ohttp.h"
 #include "rng.h"
 
@@ -50,7 +51,7 @@ enum {
 #define PAI_MAX_BUYER_INPUT	(1 << 20)
 
 struct pai_buyer {
-	const char		*name;		/* buyer origin, UTF-8, no NUL */
+	const char		*name;		/* UTF-8, no NUL */
 	const unsigned char	*payload;	/* app_install_signals */
 	size_t			 len;
 	int32_t			 encoding_version;
@@ -69,9 +70,12 @@ struct pai_input {
  * Seals in for kc into a new buffer *out of *outlen bytes (caller
  * frees).  Buyer names must be distinct, and all strings UTF-8.  skE is
  * a fixed ephemeral secret key (tests); NULL draws it from rng (NULL:
- * secure random).  PAI_OK, PAI_EINPUT or PAI_ECRYPTO.
+ * secure random).  gz is a compressor kept across calls (gz.h); NULL
+ * makes one for this call, which costs more than the sealing itself.
+ * PAI_OK, PAI_EINPUT or PAI_ECRYPTO.
  */
-int	pai_seal(const struct pai_input *in, const struct ohttp_keyconfig *kc,
+int	pai_seal(struct gz_deflater *gz, const struct pai_input *in,
+	    const struct ohttp_keyconfig *kc,
 	    enum ohttp_label label, const unsigned char *skE, struct rng *rng,
 	    unsigned char **out, size_t *outlen, char *err, size_t errlen);
 

@@ -77,7 +77,7 @@ app_signals_size(const struct pb_app_signals *s)
 
 	if (s->app_install_signals.len > 0)
 		n += len_field_size(s->app_install_signals.len);
-	if (s->encoding_version != 0)	/* int32 is sign-extended to 64 bits */
+	if (s->encoding_version != 0)	/* int32: sign-extended */
 		n += 1 + varint_size((uint64_t)(int64_t)s->encoding_version);
 	return n;
 }
@@ -327,7 +327,8 @@ decode_entry(struct pb_entry *e, struct pb_bytes body, char *err,
 	memset(e, 0, sizeof(*e));
 	while ((rc = get_tag(&r, &field, &wt)) == 1) {
 		if (field == 1 && wt == WT_LEN)
-			rc = get_string(&r, field, &e->key, "a buyer_input key");
+			rc = get_string(&r, field, &e->key,
+			    "a buyer_input key");
 		else if (field == 2 && wt == WT_LEN)
 			rc = get_len(&r, field, &e->value);
 		else

@@ -50,7 +50,7 @@ struct pb_entry {
 };
 
 struct pb_pai {
-	struct pb_entry	*buyer_input;	/* decode: allocated, pb_pai_clear */
+	struct pb_entry	*buyer_input;	/* see pb_pai_clear */
 	size_t		 nbuyer_input;
 	struct pb_bytes	 publisher_name;
 	struct pb_bytes	 generation_id;

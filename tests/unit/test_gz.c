@@ -89,6 +89,26 @@ main(void)
 	free(z);
 	free(big);
 
+	/* A reused deflater gives gz_compress's bytes, call after call. */
+	{
+		struct gz_deflater *d = gz_deflater_new(err, sizeof(err));
+		unsigned char msg[100];
+
+		CHECK(d != NULL);
+		for (i = 0; i < 3; i++) {
+			memset(msg, 'a' + (int)i, sizeof(msg));
+			CHECK(gz_deflater_compress(d, msg, sizeof(msg) - i, &z,
+			    &zn, err, sizeof(err)) == 0);
+			CHECK(gz_compress(msg, sizeof(msg) - i, &z2, &zn2, err,
+			    sizeof(err)) == 0);
+			CHECK(zn == zn2 && memcmp(z, z2, zn) == 0);
+			free(z);
+			free(z2);
+		}
+		gz_deflater_free(d);
+		gz_deflater_free(NULL);
+	}
+
 	/* Empty input. */
 	CHECK(gz_compress("", 0, &z, &zn, err, sizeof(err)) == 0);
 	CHECK(gz_decompress(z, zn, 0, &out, &on, err, sizeof(err)) == 0);

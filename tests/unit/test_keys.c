@@ -71,14 +71,16 @@ main(void)
 	CHECK(strstr(err, "b774") == NULL);				\
 } while (0)
 	BADSK("");
-	BADSK("b77431ecfa8f4cfc30d6e467aafa06944dffe28cb9dd1409e33a3045f5adc8a");
+	BADSK("b77431ecfa8f4cfc30d6e467aafa06944dffe28cb9dd1409e33a3045f5"
+	    "adc8a");
 	snprintf(buf, sizeof(buf), "%s\n\n", SKHEX);
 	BADSK(buf);
 	snprintf(buf, sizeof(buf), "%s0", SKHEX);
 	BADSK(buf);
 	snprintf(buf, sizeof(buf), "%s ", SKHEX);
 	BADSK(buf);
-	BADSK("g77431ecfa8f4cfc30d6e467aafa06944dffe28cb9dd1409e33a3045f5adc8a1\n");
+	BADSK("g77431ecfa8f4cfc30d6e467aafa06944dffe28cb9dd1409e33a3045f5"
+	    "adc8a1\n");
 
 	/* Missing file, a directory. */
 	snprintf(path, sizeof(path), "%s/none.sk", dir);

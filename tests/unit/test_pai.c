@@ -49,6 +49,7 @@ main(void)
 	struct pai_buyer b[3], one;
 	struct pai_input in;
 	struct pai_opened o;
+	struct gz_deflater *gzd;
 	unsigned char eph[32], *s1, *s2, *raw, *gz;
 	size_t n1, n2, n, ptlen, gzlen, i;
 	uint64_t seed = 1;
@@ -73,8 +74,8 @@ main(void)
 	in.generation_id = "r-1";
 	in.timestamp_ms = 1685580000000;
 	in.enable_unlimited_egress = 1;
-	CHECK(pai_seal(&in, &kc, OHTTP_LABEL_AUCTION, eph, NULL, &s1, &n1, err,
-	    sizeof(err)) == PAI_OK);
+	CHECK(pai_seal(NULL, &in, &kc, OHTTP_LABEL_AUCTION, eph, NULL, &s1,
+	    &n1, err, sizeof(err)) == PAI_OK);
 	CHECK(n1 == 1 + 7 + 32 + 1024 + 16);
 	CHECK(memcmp(s1, "\x00\x04\x00\x20\x00\x01\x00\x02", 8) == 0);
 	CHECK(ohttp_decapsulate(sk, 4, s1, n1, pt, &ptlen, NULL, err,
@@ -105,12 +106,20 @@ main(void)
 	in.nbuyers = 3;
 	in.enable_unlimited_egress = 0;
 	in.generation_id = NULL;
-	CHECK(pai_seal(&in, &kc, OHTTP_LABEL_AUCTION, eph, NULL, &s1, &n1, err,
-	    sizeof(err)) == PAI_OK);
-	CHECK(pai_seal(&in, &kc, OHTTP_LABEL_AUCTION, eph, NULL, &s2, &n2, err,
-	    sizeof(err)) == PAI_OK);
+	CHECK(pai_seal(NULL, &in, &kc, OHTTP_LABEL_AUCTION, eph, NULL, &s1,
+	    &n1, err, sizeof(err)) == PAI_OK);
+	CHECK(pai_seal(NULL, &in, &kc, OHTTP_LABEL_AUCTION, eph, NULL, &s2,
+	    &n2, err, sizeof(err)) == PAI_OK);
 	CHECK(n1 == n2 && memcmp(s1, s2, n1) == 0);	/* deterministic */
 	free(s2);
+	gzd = gz_deflater_new(NULL, 0);		/* a kept compressor: same */
+	for (i = 0; i < 2; i++) {
+		CHECK(pai_seal(gzd, &in, &kc, OHTTP_LABEL_AUCTION, eph, NULL,
+		    &s2, &n2, err, sizeof(err)) == PAI_OK);
+		CHECK(n1 == n2 && memcmp(s1, s2, n1) == 0);
+		free(s2);
+	}
+	gz_deflater_free(gzd);
 	CHECK(pai_open(sk, 4, s1, n1, &o, err, sizeof(err)) == PAI_OK);
 	CHECK(o.key_id == 4 && o.label == OHTTP_LABEL_AUCTION);
 	CHECK(o.in.nbuyers == 3);
@@ -135,21 +144,21 @@ main(void)
 	/* Seeded rng: reproducible; secure random: not. */
 	free(s1);
 	rng_init(&r, &seed, "r-1", 3);
-	CHECK(pai_seal(&in, &kc, OHTTP_LABEL_AUCTION, NULL, &r, &s2, &n2, err,
-	    sizeof(err)) == PAI_OK);
+	CHECK(pai_seal(NULL, &in, &kc, OHTTP_LABEL_AUCTION, NULL, &r, &s2, &n2,
+	    err, sizeof(err)) == PAI_OK);
 	rng_init(&r, &seed, "r-1", 3);
-	CHECK(pai_seal(&in, &kc, OHTTP_LABEL_AUCTION, NULL, &r, &s1, &n1, err,
-	    sizeof(err)) == PAI_OK);
+	CHECK(pai_seal(NULL, &in, &kc, OHTTP_LABEL_AUCTION, NULL, &r, &s1, &n1,
+	    err, sizeof(err)) == PAI_OK);
 	CHECK(n1 == n2 && memcmp(s1, s2, n1) == 0);
 	free(s2);
-	CHECK(pai_seal(&in, &kc, OHTTP_LABEL_AUCTION, NULL, NULL, &s2, &n2,
-	    err, sizeof(err)) == PAI_OK);
+	CHECK(pai_seal(NULL, &in, &kc, OHTTP_LABEL_AUCTION, NULL, NULL, &s2,
+	    &n2, err, sizeof(err)) == PAI_OK);
 	CHECK(n1 == n2 && memcmp(s1, s2, n1) != 0);
 	free(s2);
 
 	/* The bhttp label opens too. */
-	CHECK(pai_seal(&in, &kc, OHTTP_LABEL_BHTTP, NULL, NULL, &s2, &n2, err,
-	    sizeof(err)) == PAI_OK);
+	CHECK(pai_seal(NULL, &in, &kc, OHTTP_LABEL_BHTTP, NULL, NULL, &s2, &n2,
+	    err, sizeof(err)) == PAI_OK);
 	CHECK(n2 == n1 - 1 && s2[0] == 4);
 	CHECK(pai_open(sk, -1, s2, n2, &o, err, sizeof(err)) == PAI_OK);
 	CHECK(o.label == OHTTP_LABEL_BHTTP && o.in.nbuyers == 3);
@@ -174,7 +183,7 @@ main(void)
 	OPEN_FAILS(s1, n1, 4, PAI_EDECRYPT);
 	CHECK_STR(err, "decryption failed (wrong key or altered request)");
 	s1[n1 - 1] ^= 1;
-	s1[100] ^= 1;			/* inside the padding, still caught */
+	s1[100] ^= 1;		/* inside the padding, still caught */
 	OPEN_FAILS(s1, n1, 4, PAI_EDECRYPT);
 	s1[100] ^= 1;
 	sk[0] ^= 0x08;
@@ -254,28 +263,28 @@ main(void)
 
 	/* Seal errors: duplicate names, too large, bad UTF-8. */
 	b[1].name = "z.example";
-	CHECK(pai_seal(&in, &kc, OHTTP_LABEL_AUCTION, NULL, NULL, &s1, &n1,
-	    err, sizeof(err)) == PAI_EINPUT && s1 == NULL);
+	CHECK(pai_seal(NULL, &in, &kc, OHTTP_LABEL_AUCTION, NULL, NULL, &s1,
+	    &n1, err, sizeof(err)) == PAI_EINPUT && s1 == NULL);
 	CHECK_STR(err, "buyer \"z.example\" appears twice");
 	b[1].name = "a.example";
 	rng_init(&r, &seed, "big", 3);		/* incompressible */
 	rng_bytes(&r, big, sizeof(big));
 	b[0].len = sizeof(big);
-	CHECK(pai_seal(&in, &kc, OHTTP_LABEL_AUCTION, NULL, NULL, &s1, &n1,
-	    err, sizeof(err)) == PAI_EINPUT);
+	CHECK(pai_seal(NULL, &in, &kc, OHTTP_LABEL_AUCTION, NULL, NULL, &s1,
+	    &n1, err, sizeof(err)) == PAI_EINPUT);
 	CHECK(strstr(err, "does not fit in the largest frame (65536 bytes)") !=
 	    NULL);
 	b[0].len = 10;
 	b[0].name = "\xc0\xaf";
-	CHECK(pai_seal(&in, &kc, OHTTP_LABEL_AUCTION, NULL, NULL, &s1, &n1,
-	    err, sizeof(err)) == PAI_EINPUT);
+	CHECK(pai_seal(NULL, &in, &kc, OHTTP_LABEL_AUCTION, NULL, NULL, &s1,
+	    &n1, err, sizeof(err)) == PAI_EINPUT);
 	CHECK_STR(err, "buyer 0: name is not UTF-8");
 	b[0].name = "z.example";
 
 	/* No buyers at all is a valid (if useless) input. */
 	in.nbuyers = 0;
-	CHECK(pai_seal(&in, &kc, OHTTP_LABEL_AUCTION, NULL, NULL, &s1, &n1,
-	    err, sizeof(err)) == PAI_OK);
+	CHECK(pai_seal(NULL, &in, &kc, OHTTP_LABEL_AUCTION, NULL, NULL, &s1,
+	    &n1, err, sizeof(err)) == PAI_OK);
 	CHECK(pai_open(sk, 4, s1, n1, &o, err, sizeof(err)) == PAI_OK);
 	CHECK(o.in.nbuyers == 0);
 	CHECK_STR(o.in.publisher, "com.pub");
