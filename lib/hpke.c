@@ -183,13 +183,21 @@ hpke_setup_base_s(struct hpke_ctx *ctx, unsigned char enc[HPKE_NENC],
     const unsigned char pkR[HPKE_NPK], const void *info, size_t infolen,
     const unsigned char *skE, struct rng *rng, char *err, size_t errlen)
 {
-	unsigned char ss[HPKE_NSECRET], eph[HPKE_NSK], pkE[HPKE_NPK];
+	unsigned char ss[HPKE_NSECRET], eph[HPKE_NSK];
+	struct rng local;
 	int rv;
 
 	if (hpke_available(err, errlen) != 0)
 		return -1;
 	if (skE == NULL) {
-		hpke_keypair(eph, pkE, rng);
+		/* Any 32 bytes are a key (X25519 clamps); encap derives pkE. */
+		if (rng == NULL) {
+			rng_init(&local, NULL, NULL, 0);
+			rng = &local;
+		}
+		rng_bytes(rng, eph, sizeof(eph));
+		if (rng == &local)
+			sodium_memzero(&local, sizeof(local));
 		skE = eph;
 	}
 	rv = hpke_encap(ss, enc, pkR, skE, err, errlen);
