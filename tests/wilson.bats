@@ -284,6 +284,6 @@ for i in range(200000): sys.stdout.write("{\"k\":1,\"n\":2}\n")' > "$T/many"
 	cmp "$T/r1" "$T/r2"
 	run -65 --separate-stderr wilson -j2 -o "$T/o3" "$T/in"
 	[ "$stderr" = "wilson: $T/in:15000: successes k exceed trials n" ]
-	run -65 --separate-stderr bash -c "wilson -j2 '$T/in' | wc -l"
+	run -0 --separate-stderr bash -c "wilson -j2 '$T/in' | wc -l"
 	[ "$output" = 14999 ]
 }
