@@ -88,3 +88,15 @@ diag_finish(int rv)
 	}
 	return rv;
 }
+
+void
+diag_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}

@@ -1,6 +1,7 @@
 #ifndef ADSIG_DIAG_H
 #define ADSIG_DIAG_H
 #include <stdarg.h>
+#include <stddef.h>
 
 /*
  * Diagnostics and exit statuses.  Every message a tool prints goes
@@ -26,6 +27,13 @@ void	diag_vat(const char *file, unsigned long line, const char *fmt,
 /* diag_warn, then exit(ex).  Never returns. */
 _Noreturn void	diag_die(int ex, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * For library functions, which never print: formats a reason into the
+ * caller's err[0..errlen) (nothing when err is NULL or errlen 0).
+ */
+void	diag_errf(char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 /*
  * Flushes and closes stdout.  Returns rv, or EX_IOERR after a message

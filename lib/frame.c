@@ -1,20 +1,9 @@
 #include "frame.h"
+#include "diag.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 size_t
 frame_size(size_t datalen)
@@ -35,7 +24,7 @@ frame_wrap(unsigned char *out, unsigned compression, const void *data,
 	size_t total = frame_size(datalen);
 
 	if (total == 0) {
-		seterr(err, errlen, "frame: %zu bytes do not fit in the "
+		diag_errf(err, errlen, "frame: %zu bytes do not fit in the "
 		    "largest frame (%d bytes)", datalen, FRAME_MAX);
 		return 0;
 	}
@@ -57,24 +46,24 @@ frame_unwrap(const unsigned char *buf, size_t len, unsigned *compression,
 	size_t n;
 
 	if (len < FRAME_HDR_LEN) {
-		seterr(err, errlen, "frame: %zu bytes, shorter than its header",
+		diag_errf(err, errlen, "frame: %zu bytes, shorter than its header",
 		    len);
 		return -1;
 	}
 	if (buf[0] >> 5 != FRAME_VERSION) {
-		seterr(err, errlen, "frame: unsupported format version %u",
+		diag_errf(err, errlen, "frame: unsupported format version %u",
 		    (unsigned)(buf[0] >> 5));
 		return -1;
 	}
 	if ((buf[0] & 0x1f) > FRAME_GZIP) {
-		seterr(err, errlen, "frame: unknown compression %u",
+		diag_errf(err, errlen, "frame: unknown compression %u",
 		    (unsigned)(buf[0] & 0x1f));
 		return -1;
 	}
 	n = (size_t)buf[1] << 24 | (size_t)buf[2] << 16 |
 	    (size_t)buf[3] << 8 | buf[4];
 	if (n > len - FRAME_HDR_LEN) {
-		seterr(err, errlen, "frame: length %zu runs past the %zu bytes "
+		diag_errf(err, errlen, "frame: length %zu runs past the %zu bytes "
 		    "of the frame", n, len);
 		return -1;
 	}

@@ -10,18 +10,7 @@
 #include <zlib.h>
 
 #include "xalloc.h"
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "diag.h"
 
 struct gz_deflater {
 	z_stream	z;
@@ -35,7 +24,7 @@ gz_deflater_new(char *err, size_t errlen)
 	/* windowBits 15 + 16: a gzip wrapper with a zero mtime, no name */
 	if (deflateInit2(&d->z, GZ_LEVEL, Z_DEFLATED, 15 + 16, 8,
 	    Z_DEFAULT_STRATEGY) != Z_OK) {
-		seterr(err, errlen, "gzip: cannot initialise zlib");
+		diag_errf(err, errlen, "gzip: cannot initialise zlib");
 		free(d);
 		return NULL;
 	}
@@ -63,11 +52,11 @@ gz_deflater_compress(struct gz_deflater *d, const void *in, size_t inlen,
 	*out = NULL;
 	*outlen = 0;
 	if (inlen > UINT_MAX / 2) {
-		seterr(err, errlen, "gzip: input too large");
+		diag_errf(err, errlen, "gzip: input too large");
 		return -1;
 	}
 	if (deflateReset(z) != Z_OK) {
-		seterr(err, errlen, "gzip: cannot reset zlib");
+		diag_errf(err, errlen, "gzip: cannot reset zlib");
 		return -1;
 	}
 	cap = deflateBound(z, (uLong)inlen);
@@ -79,7 +68,7 @@ gz_deflater_compress(struct gz_deflater *d, const void *in, size_t inlen,
 	rc = deflate(z, Z_FINISH);	/* one call: deflateBound */
 	if (rc != Z_STREAM_END) {
 		free(buf);
-		seterr(err, errlen, "gzip: compression failed");
+		diag_errf(err, errlen, "gzip: compression failed");
 		return -1;
 	}
 	*out = buf;
@@ -116,16 +105,16 @@ gz_decompress(const void *in, size_t inlen, size_t maxout,
 	*out = NULL;
 	*outlen = 0;
 	if (inlen < 2 || src[0] != 0x1f || src[1] != 0x8b) {
-		seterr(err, errlen, "gzip: not gzip data");
+		diag_errf(err, errlen, "gzip: not gzip data");
 		return -1;
 	}
 	if (inlen > UINT_MAX || maxout > UINT_MAX / 2) {
-		seterr(err, errlen, "gzip: input too large");
+		diag_errf(err, errlen, "gzip: input too large");
 		return -1;
 	}
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, 15 + 16) != Z_OK) {	/* gzip only */
-		seterr(err, errlen, "gzip: cannot initialise zlib");
+		diag_errf(err, errlen, "gzip: cannot initialise zlib");
 		return -1;
 	}
 	/* One byte beyond the limit tells "too large" from "exactly full". */
@@ -145,17 +134,17 @@ gz_decompress(const void *in, size_t inlen, size_t maxout,
 			break;
 		if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR ||
 		    rc == Z_MEM_ERROR) {
-			seterr(err, errlen, "gzip: corrupt data (%s)",
+			diag_errf(err, errlen, "gzip: corrupt data (%s)",
 			    z.msg != NULL ? z.msg : "invalid stream");
 			goto fail;
 		}
 		if (have > maxout) {
-			seterr(err, errlen, "gzip: decompressed data exceeds "
+			diag_errf(err, errlen, "gzip: decompressed data exceeds "
 			    "%zu bytes", maxout);
 			goto fail;
 		}
 		if (z.avail_in == 0 && z.avail_out > 0) {
-			seterr(err, errlen, "gzip: truncated data");
+			diag_errf(err, errlen, "gzip: truncated data");
 			goto fail;
 		}
 		if (z.avail_out == 0) {	/* grow, up to maxout + 1 */
@@ -164,12 +153,12 @@ gz_decompress(const void *in, size_t inlen, size_t maxout,
 		}
 	}
 	if (have > maxout) {
-		seterr(err, errlen, "gzip: decompressed data exceeds %zu bytes",
+		diag_errf(err, errlen, "gzip: decompressed data exceeds %zu bytes",
 		    maxout);
 		goto fail;
 	}
 	if (z.avail_in != 0) {
-		seterr(err, errlen, "gzip: %u bytes of trailing data after the "
+		diag_errf(err, errlen, "gzip: %u bytes of trailing data after the "
 		    "gzip stream", z.avail_in);
 		goto fail;
 	}

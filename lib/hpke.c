@@ -7,23 +7,12 @@
 #include <sodium.h>
 
 #include "hkdf.h"
+#include "diag.h"
 
 static const unsigned char kem_suite[5] = { 'K', 'E', 'M', 0x00, 0x20 };
 static const unsigned char hpke_suite[10] = {
 	'H', 'P', 'K', 'E', 0x00, 0x20, 0x00, 0x01, 0x00, 0x02
 };
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* LabeledExtract(salt, label, ikm) of RFC 9180 section 4. */
 static void
@@ -58,11 +47,11 @@ int
 hpke_available(char *err, size_t errlen)
 {
 	if (sodium_init() < 0) {
-		seterr(err, errlen, "cannot initialise libsodium");
+		diag_errf(err, errlen, "cannot initialise libsodium");
 		return -1;
 	}
 	if (!crypto_aead_aes256gcm_is_available()) {
-		seterr(err, errlen, "AES-256-GCM needs a CPU with AES-NI");
+		diag_errf(err, errlen, "AES-256-GCM needs a CPU with AES-NI");
 		return -1;
 	}
 	return 0;
@@ -117,13 +106,13 @@ hpke_encap(unsigned char shared_secret[HPKE_NSECRET],
 	unsigned char dh[32];
 
 	if (sodium_init() < 0) {
-		seterr(err, errlen, "cannot initialise libsodium");
+		diag_errf(err, errlen, "cannot initialise libsodium");
 		return -1;
 	}
 	if (crypto_scalarmult_base(enc, skE) != 0 ||
 	    crypto_scalarmult(dh, skE, pkR) != 0) {
 		/* libsodium refuses an all-zero result, as RFC 9180 asks */
-		seterr(err, errlen, "invalid public key");
+		diag_errf(err, errlen, "invalid public key");
 		sodium_memzero(dh, sizeof(dh));
 		return -1;
 	}
@@ -140,12 +129,12 @@ hpke_decap(unsigned char shared_secret[HPKE_NSECRET],
 	unsigned char dh[32], pkR[HPKE_NPK];
 
 	if (sodium_init() < 0) {
-		seterr(err, errlen, "cannot initialise libsodium");
+		diag_errf(err, errlen, "cannot initialise libsodium");
 		return -1;
 	}
 	if (crypto_scalarmult_base(pkR, skR) != 0 ||
 	    crypto_scalarmult(dh, skR, enc) != 0) {
-		seterr(err, errlen, "invalid encapsulated key");
+		diag_errf(err, errlen, "invalid encapsulated key");
 		sodium_memzero(dh, sizeof(dh));
 		return -1;
 	}
@@ -246,7 +235,7 @@ hpke_seal(struct hpke_ctx *ctx, unsigned char *ct, const void *aad,
 	if (hpke_available(err, errlen) != 0)
 		return -1;
 	if (ctx->seq == UINT64_MAX) {
-		seterr(err, errlen, "message limit reached");
+		diag_errf(err, errlen, "message limit reached");
 		return -1;
 	}
 	compute_nonce(nonce, ctx);
@@ -266,18 +255,18 @@ hpke_open(struct hpke_ctx *ctx, unsigned char *pt, const void *aad,
 	if (hpke_available(err, errlen) != 0)
 		return -1;
 	if (ctlen < HPKE_NT) {
-		seterr(err, errlen, "ciphertext too short");
+		diag_errf(err, errlen, "ciphertext too short");
 		return -1;
 	}
 	if (ctx->seq == UINT64_MAX) {
-		seterr(err, errlen, "message limit reached");
+		diag_errf(err, errlen, "message limit reached");
 		return -1;
 	}
 	compute_nonce(nonce, ctx);
 	if (crypto_aead_aes256gcm_decrypt(pt, &plen, NULL, ct, ctlen, aad,
 	    aadlen, nonce, ctx->key) != 0) {
 		sodium_memzero(pt, ctlen - HPKE_NT);	/* leave nothing */
-		seterr(err, errlen, "decryption failed");
+		diag_errf(err, errlen, "decryption failed");
 		return -1;
 	}
 	ctx->seq++;
@@ -296,7 +285,7 @@ hpke_export(const struct hpke_ctx *ctx, unsigned char *out, size_t L,
 	};
 
 	if (L > HKDF_SHA256_MAXOUT) {
-		seterr(err, errlen, "export length %zu too large", L);
+		diag_errf(err, errlen, "export length %zu too large", L);
 		return -1;
 	}
 	(void)hkdf_expandv(out, L, ctx->exporter_secret, parts, 5);

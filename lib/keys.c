@@ -15,18 +15,7 @@
 #include <sodium.h>
 
 #include "xalloc.h"
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "diag.h"
 
 static int
 ishex(int c)
@@ -66,36 +55,36 @@ keys_load_secret(const char *path, unsigned char sk[HPKE_NSK], char *err,
 	int fd, rv = 0;
 
 	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) == -1) {
-		seterr(err, errlen, "cannot open secret key %s: %s", path,
+		diag_errf(err, errlen, "cannot open secret key %s: %s", path,
 		    strerror(errno));
 		return EX_NOINPUT;
 	}
 	/* fstat on the open file: no window between check and read */
 	if (fstat(fd, &st) == -1) {
-		seterr(err, errlen, "secret key %s: %s", path, strerror(errno));
+		diag_errf(err, errlen, "secret key %s: %s", path, strerror(errno));
 		rv = EX_IOERR;
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errlen, "secret key %s is not a regular file",
+		diag_errf(err, errlen, "secret key %s is not a regular file",
 		    path);
 		rv = EX_DATAERR;
 		goto out;
 	}
 	if (st.st_mode & (S_IRGRP | S_IROTH)) {
-		seterr(err, errlen, "secret key %s is readable by group or "
+		diag_errf(err, errlen, "secret key %s is readable by group or "
 		    "others (chmod 600)", path);
 		rv = EX_NOPERM;
 		goto out;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH | S_IXGRP | S_IXOTH)) {
-		seterr(err, errlen, "secret key %s is accessible by group or "
+		diag_errf(err, errlen, "secret key %s is accessible by group or "
 		    "others (chmod 600)", path);
 		rv = EX_NOPERM;
 		goto out;
 	}
 	if ((n = read_all(fd, buf, sizeof(buf))) == -1) {
-		seterr(err, errlen, "secret key %s: %s", path, strerror(errno));
+		diag_errf(err, errlen, "secret key %s: %s", path, strerror(errno));
 		rv = EX_IOERR;
 		goto out;
 	}
@@ -106,7 +95,7 @@ keys_load_secret(const char *path, unsigned char sk[HPKE_NSK], char *err,
 	    buf[2 * HPKE_NSK] != '\n') || n > 2 * HPKE_NSK + 1 ||
 	    sodium_hex2bin(sk, HPKE_NSK, (const char *)buf, 2 * HPKE_NSK,
 	    NULL, &binlen, NULL) != 0 || binlen != HPKE_NSK) {
-		seterr(err, errlen, "secret key %s: want 64 hex digits and a "
+		diag_errf(err, errlen, "secret key %s: want 64 hex digits and a "
 		    "newline", path);
 		rv = EX_DATAERR;
 	}
@@ -131,7 +120,7 @@ keys_write_file(const char *path, const void *data, size_t len,
 	strcat(tmp, ".XXXXXX");
 	/* mkstemp: O_CREAT|O_EXCL, mode 0600, in the target's directory */
 	if ((fd = mkstemp(tmp)) == -1) {
-		seterr(err, errlen, "cannot create %s: %s", path,
+		diag_errf(err, errlen, "cannot create %s: %s", path,
 		    strerror(errno));
 		free(tmp);
 		return EX_CANTCREAT;
@@ -159,7 +148,7 @@ keys_write_file(const char *path, const void *data, size_t len,
 	} else {
 		if (link(tmp, path) == -1) {
 			if (errno == EEXIST) {
-				seterr(err, errlen, "%s exists", path);
+				diag_errf(err, errlen, "%s exists", path);
 				goto fail;
 			}
 			goto syserr;
@@ -176,7 +165,7 @@ keys_write_file(const char *path, const void *data, size_t len,
 	free(tmp);
 	return 0;
 syserr:
-	seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	diag_errf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 fail:
 	if (fd != -1)
 		close(fd);
@@ -220,7 +209,7 @@ keys_parse_public(const char *text, size_t len, const char *what,
 	if (len > 0 && *text == '{') {
 		if (ohttp_keys_json_parse(text, len, &keys, &nkeys, why,
 		    sizeof(why)) != 0) {
-			seterr(err, errlen, "%s: %s", what, why);
+			diag_errf(err, errlen, "%s: %s", what, why);
 			return EX_DATAERR;
 		}
 		*kc = keys[0];
@@ -231,13 +220,13 @@ keys_parse_public(const char *text, size_t len, const char *what,
 		if (!ishex((unsigned char)text[i]))
 			break;
 	if (len == 0 || i != len || len % 2 != 0 || len / 2 > sizeof(bin)) {
-		seterr(err, errlen, "%s: want a key config in hex or the JSON "
+		diag_errf(err, errlen, "%s: want a key config in hex or the JSON "
 		    "key form", what);
 		return EX_DATAERR;
 	}
 	(void)sodium_hex2bin(bin, sizeof(bin), text, len, NULL, &binlen, NULL);
 	if (ohttp_keyconfig_decode(kc, bin, binlen, why, sizeof(why)) != 0) {
-		seterr(err, errlen, "%s: %s", what, why);
+		diag_errf(err, errlen, "%s: %s", what, why);
 		return EX_DATAERR;
 	}
 	return 0;
@@ -252,16 +241,16 @@ keys_load_public(const char *path, struct ohttp_keyconfig *kc, char *err,
 	int fd, rv;
 
 	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) == -1) {
-		seterr(err, errlen, "cannot open key config %s: %s", path,
+		diag_errf(err, errlen, "cannot open key config %s: %s", path,
 		    strerror(errno));
 		return EX_NOINPUT;
 	}
 	buf = xmalloc(KEYS_MAX_PUBLIC + 1);
 	if ((n = read_all(fd, buf, KEYS_MAX_PUBLIC + 1)) == -1) {
-		seterr(err, errlen, "key config %s: %s", path, strerror(errno));
+		diag_errf(err, errlen, "key config %s: %s", path, strerror(errno));
 		rv = EX_IOERR;
 	} else if (n > KEYS_MAX_PUBLIC) {
-		seterr(err, errlen, "key config %s: larger than %d bytes", path,
+		diag_errf(err, errlen, "key config %s: larger than %d bytes", path,
 		    KEYS_MAX_PUBLIC);
 		rv = EX_DATAERR;
 	} else

@@ -9,24 +9,13 @@
 #include <sodium.h>
 
 #include "xalloc.h"
+#include "diag.h"
 
 /* kem_id | kdf_id | aead_id: the only suite the servers accept. */
 static const unsigned char suite[6] = { 0x00, 0x20, 0x00, 0x01, 0x00, 0x02 };
 
 static const char label_bhttp[] = "message/bhttp request";
 static const char label_auction[] = "message/auction request";
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 const char *
 ohttp_label_string(enum ohttp_label label)
@@ -55,17 +44,17 @@ ohttp_keyconfig_decode(struct ohttp_keyconfig *kc, const unsigned char *buf,
 	int found = 0;
 
 	if (len < 3 + HPKE_NPK + 2) {
-		seterr(err, errlen, "key config too short (%zu bytes)", len);
+		diag_errf(err, errlen, "key config too short (%zu bytes)", len);
 		return OHTTP_ECONFIG;
 	}
 	if (buf[1] != 0x00 || buf[2] != 0x20) {
-		seterr(err, errlen, "key config has KEM 0x%02x%02x, not 0x0020",
+		diag_errf(err, errlen, "key config has KEM 0x%02x%02x, not 0x0020",
 		    buf[1], buf[2]);
 		return OHTTP_ECONFIG;
 	}
 	symlen = (size_t)buf[35] << 8 | buf[36];
 	if (symlen == 0 || symlen % 4 != 0 || 37 + symlen != len) {
-		seterr(err, errlen, "key config length does not match its "
+		diag_errf(err, errlen, "key config length does not match its "
 		    "algorithm list");
 		return OHTTP_ECONFIG;
 	}
@@ -73,7 +62,7 @@ ohttp_keyconfig_decode(struct ohttp_keyconfig *kc, const unsigned char *buf,
 		if (memcmp(buf + i, suite + 2, 4) == 0)
 			found = 1;
 	if (!found) {
-		seterr(err, errlen, "key config lacks HKDF-SHA256 with "
+		diag_errf(err, errlen, "key config lacks HKDF-SHA256 with "
 		    "AES-256-GCM (0x0001, 0x0002)");
 		return OHTTP_ECONFIG;
 	}
@@ -114,7 +103,7 @@ parse_key(json_t *k, size_t i, struct ohttp_keyconfig *kc, char *err,
 	if (!json_is_object(k) ||
 	    !json_is_string(json_object_get(k, "id")) ||
 	    !json_is_string(json_object_get(k, "key"))) {
-		seterr(err, errlen, "keys[%zu] needs string members \"id\" "
+		diag_errf(err, errlen, "keys[%zu] needs string members \"id\" "
 		    "and \"key\"", i);
 		return OHTTP_ECONFIG;
 	}
@@ -124,7 +113,7 @@ parse_key(json_t *k, size_t i, struct ohttp_keyconfig *kc, char *err,
 		if (hexval((unsigned char)*p) < 0)
 			break;
 	if (*p != '\0' || p - id < 2) {
-		seterr(err, errlen, "keys[%zu].id is not hex of at least two "
+		diag_errf(err, errlen, "keys[%zu].id is not hex of at least two "
 		    "digits", i);
 		return OHTTP_ECONFIG;
 	}
@@ -133,7 +122,7 @@ parse_key(json_t *k, size_t i, struct ohttp_keyconfig *kc, char *err,
 	if (sodium_base642bin(kc->pk, sizeof(kc->pk), b64, strlen(b64), NULL,
 	    &binlen, &p, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    *p != '\0' || binlen != HPKE_NPK) {
-		seterr(err, errlen, "keys[%zu].key is not base64 of 32 bytes",
+		diag_errf(err, errlen, "keys[%zu].key is not base64 of 32 bytes",
 		    i);
 		return OHTTP_ECONFIG;
 	}
@@ -154,13 +143,13 @@ ohttp_keys_json_parse(const char *text, size_t len,
 	*nkeys = 0;
 	if ((root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je)) ==
 	    NULL) {
-		seterr(err, errlen, "key JSON: line %d column %d: %s", je.line,
+		diag_errf(err, errlen, "key JSON: line %d column %d: %s", je.line,
 		    je.column, je.text);
 		return OHTTP_ECONFIG;
 	}
 	arr = json_object_get(root, "keys");
 	if (!json_is_array(arr) || (n = json_array_size(arr)) == 0) {
-		seterr(err, errlen, "key JSON needs a non-empty array "
+		diag_errf(err, errlen, "key JSON needs a non-empty array "
 		    "\"keys\"");
 		goto out;
 	}
@@ -275,19 +264,19 @@ ohttp_decapsulate(const unsigned char sk[HPKE_NSK], int key_id,
 	    memcmp(in + 1, suite, sizeof(suite)) == 0)
 		lab = OHTTP_LABEL_BHTTP;
 	else {
-		seterr(err, errlen, "not an encapsulated request for HPKE "
+		diag_errf(err, errlen, "not an encapsulated request for HPKE "
 		    "suite 0x0020/0x0001/0x0002");
 		return OHTTP_EHEADER;
 	}
 	hdr = lab == OHTTP_LABEL_AUCTION ? in + 1 : in;
 	if (key_id >= 0 && hdr[0] != key_id) {
-		seterr(err, errlen, "request is for key id %d, not %d", hdr[0],
+		diag_errf(err, errlen, "request is for key id %d, not %d", hdr[0],
 		    key_id);
 		return OHTTP_EKEYID;
 	}
 	body = inlen - (size_t)(hdr - in) - OHTTP_HDR_LEN;
 	if (body < HPKE_NENC + HPKE_NT) {
-		seterr(err, errlen, "encapsulated request truncated "
+		diag_errf(err, errlen, "encapsulated request truncated "
 		    "(%zu bytes)", inlen);
 		return OHTTP_EHEADER;
 	}
@@ -298,7 +287,7 @@ ohttp_decapsulate(const unsigned char sk[HPKE_NSK], int key_id,
 	    err, errlen) != 0 ||
 	    hpke_open(&ctx, pt, NULL, 0, hdr + OHTTP_HDR_LEN + HPKE_NENC,
 	    body - HPKE_NENC, err, errlen) != 0) {
-		seterr(err, errlen, "decryption failed (wrong key or altered "
+		diag_errf(err, errlen, "decryption failed (wrong key or altered "
 		    "request)");
 		rv = OHTTP_EDECRYPT;
 	} else {

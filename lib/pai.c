@@ -11,18 +11,7 @@
 #include "gz.h"
 #include "pb.h"
 #include "xalloc.h"
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "diag.h"
 
 static struct pb_bytes
 str_bytes(const char *s)
@@ -74,7 +63,7 @@ pai_seal(struct gz_deflater *gz, const struct pai_input *in,
 	    str_bytes(in->publisher).len) ||
 	    !pb_utf8_valid(str_bytes(in->generation_id).p,
 	    str_bytes(in->generation_id).len)) {
-		seterr(err, errlen, "publisher or generation id is not UTF-8");
+		diag_errf(err, errlen, "publisher or generation id is not UTF-8");
 		return PAI_EINPUT;
 	}
 	order = xcalloc(n ? n : 1, sizeof(*order));
@@ -82,21 +71,21 @@ pai_seal(struct gz_deflater *gz, const struct pai_input *in,
 		order[i] = &in->buyers[i];
 		if (order[i]->name == NULL ||
 		    !pb_utf8_valid(order[i]->name, strlen(order[i]->name))) {
-			seterr(err, errlen, "buyer %zu: name is not UTF-8", i);
+			diag_errf(err, errlen, "buyer %zu: name is not UTF-8", i);
 			goto out;
 		}
 	}
 	qsort(order, n, sizeof(*order), cmp_buyer);
 	for (i = 1; i < n; i++)
 		if (strcmp(order[i - 1]->name, order[i]->name) == 0) {
-			seterr(err, errlen, "buyer \"%s\" appears twice",
+			diag_errf(err, errlen, "buyer \"%s\" appears twice",
 			    order[i]->name);
 			goto out;
 		}
 
 	if (gz == NULL && n > 0 && (gz = own = gz_deflater_new(why,
 	    sizeof(why))) == NULL) {
-		seterr(err, errlen, "%s", why);
+		diag_errf(err, errlen, "%s", why);
 		goto out;
 	}
 	ents = xcalloc(n ? n : 1, sizeof(*ents));
@@ -115,7 +104,7 @@ pai_seal(struct gz_deflater *gz, const struct pai_input *in,
 		    sizeof(why));
 		wipe_free(bib, bil);
 		if (rc != 0) {
-			seterr(err, errlen, "buyer \"%s\": %s", order[i]->name,
+			diag_errf(err, errlen, "buyer \"%s\": %s", order[i]->name,
 			    why);
 			goto out;
 		}
@@ -132,7 +121,7 @@ pai_seal(struct gz_deflater *gz, const struct pai_input *in,
 	m.request_timestamp_ms = in->timestamp_ms;
 	size = pb_pai_size(&m);
 	if ((flen = frame_size(size)) == 0) {
-		seterr(err, errlen, "auction input of %zu bytes does not fit "
+		diag_errf(err, errlen, "auction input of %zu bytes does not fit "
 		    "in the largest frame (%d bytes)", size, FRAME_MAX);
 		goto out;
 	}
@@ -146,7 +135,7 @@ pai_seal(struct gz_deflater *gz, const struct pai_input *in,
 	    sizeof(why));
 	if (rc != OHTTP_OK) {
 		free(enc);
-		seterr(err, errlen, "%s", why);
+		diag_errf(err, errlen, "%s", why);
 		rv = rc == OHTTP_ECRYPTO ? PAI_ECRYPTO : PAI_EINPUT;
 		goto out;
 	}
@@ -230,7 +219,7 @@ pai_open(const unsigned char sk[HPKE_NSK], int key_id,
 		goto fail;
 	}
 	if (comp != FRAME_GZIP && comp != FRAME_UNCOMPRESSED) {
-		seterr(err, errlen, "frame: unsupported compression %u", comp);
+		diag_errf(err, errlen, "frame: unsupported compression %u", comp);
 		rv = PAI_EFRAME;
 		goto fail;
 	}
@@ -244,7 +233,7 @@ pai_open(const unsigned char sk[HPKE_NSK], int key_id,
 	for (i = 0; i < n; i++) {
 		sorted[i] = &m.buyer_input[i];
 		if (has_nul(m.buyer_input[i].key)) {
-			seterr(err, errlen, "protobuf: buyer input %zu: name "
+			diag_errf(err, errlen, "protobuf: buyer input %zu: name "
 			    "holds a NUL byte", i);
 			goto fail;
 		}
@@ -252,11 +241,11 @@ pai_open(const unsigned char sk[HPKE_NSK], int key_id,
 	qsort(sorted, n, sizeof(*sorted), cmp_bytes);
 	for (i = 1; i < n; i++)
 		if (cmp_bytes(&sorted[i - 1], &sorted[i]) == 0) {
-			seterr(err, errlen, "protobuf: a buyer appears twice");
+			diag_errf(err, errlen, "protobuf: a buyer appears twice");
 			goto fail;
 		}
 	if (has_nul(m.publisher_name) || has_nul(m.generation_id)) {
-		seterr(err, errlen, "protobuf: publisher_name or generation_id "
+		diag_errf(err, errlen, "protobuf: publisher_name or generation_id "
 		    "holds a NUL byte");
 		goto fail;
 	}
@@ -283,7 +272,7 @@ pai_open(const unsigned char sk[HPKE_NSK], int key_id,
 			if (gz_decompress(bin, binlen, PAI_MAX_BUYER_INPUT,
 			    &o->bufs_[i], &o->buflens_[i], why,
 			    sizeof(why)) != 0) {
-				seterr(err, errlen, "buyer input %zu: %s", i,
+				diag_errf(err, errlen, "buyer input %zu: %s", i,
 				    why);
 				rv = PAI_EGZIP;
 				goto fail;
@@ -293,7 +282,7 @@ pai_open(const unsigned char sk[HPKE_NSK], int key_id,
 		}
 		if (pb_buyer_input_decode(&bi, bin, binlen, why,
 		    sizeof(why)) != 0) {
-			seterr(err, errlen, "buyer input %zu: %s", i, why);
+			diag_errf(err, errlen, "buyer input %zu: %s", i, why);
 			goto fail;
 		}
 		o->buyers_[i].payload = bi.app_signals.app_install_signals.p;

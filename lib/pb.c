@@ -6,20 +6,9 @@
 #include <string.h>
 
 #include "xalloc.h"
+#include "diag.h"
 
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- encoding ---- */
 
@@ -173,7 +162,7 @@ get_varint(struct rd *r, uint64_t *v)
 
 	for (shift = 0; shift < 70; shift += 7) {
 		if (r->p == r->end) {
-			seterr(r->err, r->errlen, "protobuf: truncated varint");
+			diag_errf(r->err, r->errlen, "protobuf: truncated varint");
 			return -1;
 		}
 		x |= (uint64_t)(*r->p & 0x7f) << shift;
@@ -182,7 +171,7 @@ get_varint(struct rd *r, uint64_t *v)
 			return 0;
 		}
 	}
-	seterr(r->err, r->errlen, "protobuf: varint longer than 10 bytes");
+	diag_errf(r->err, r->errlen, "protobuf: varint longer than 10 bytes");
 	return -1;
 }
 
@@ -199,7 +188,7 @@ get_tag(struct rd *r, uint32_t *field, unsigned *wt)
 	*field = (uint32_t)(t >> 3);
 	*wt = (unsigned)(t & 7);
 	if ((t >> 3) == 0 || (t >> 3) > 0x1fffffff) {
-		seterr(r->err, r->errlen, "protobuf: invalid field number");
+		diag_errf(r->err, r->errlen, "protobuf: invalid field number");
 		return -1;
 	}
 	return 1;
@@ -213,7 +202,7 @@ get_len(struct rd *r, uint32_t field, struct pb_bytes *b)
 	if (get_varint(r, &n) != 0)
 		return -1;
 	if (n > (uint64_t)(r->end - r->p)) {
-		seterr(r->err, r->errlen, "protobuf: field %lu runs past the "
+		diag_errf(r->err, r->errlen, "protobuf: field %lu runs past the "
 		    "end of its message", (unsigned long)field);
 		return -1;
 	}
@@ -239,7 +228,7 @@ skip(struct rd *r, uint32_t field, unsigned wt)
 	case WT_I32:
 		n = wt == WT_I64 ? 8 : 4;
 		if ((size_t)(r->end - r->p) < n) {
-			seterr(r->err, r->errlen, "protobuf: field %lu runs "
+			diag_errf(r->err, r->errlen, "protobuf: field %lu runs "
 			    "past the end of its message",
 			    (unsigned long)field);
 			return -1;
@@ -247,7 +236,7 @@ skip(struct rd *r, uint32_t field, unsigned wt)
 		r->p += n;
 		return 0;
 	default:
-		seterr(r->err, r->errlen, "protobuf: unsupported wire type %u "
+		diag_errf(r->err, r->errlen, "protobuf: unsupported wire type %u "
 		    "(field %lu)", wt, (unsigned long)field);
 		return -1;
 	}
@@ -260,7 +249,7 @@ get_string(struct rd *r, uint32_t field, struct pb_bytes *b,
 	if (get_len(r, field, b) != 0)
 		return -1;
 	if (!pb_utf8_valid(b->p, b->len)) {
-		seterr(r->err, r->errlen, "protobuf: %s is not UTF-8", name);
+		diag_errf(r->err, r->errlen, "protobuf: %s is not UTF-8", name);
 		return -1;
 	}
 	return 0;

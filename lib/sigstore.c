@@ -9,24 +9,10 @@
 #include <sodium.h>
 
 #include "xalloc.h"
+#include "diag.h"
 
 #define STRTAB_MAX	(UINT32_C(1) << 24)	/* app ids are 24 bits */
 #define SHOWN_MAX	40			/* key bytes quoted in messages */
-
-static void	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static uint32_t
 key32(const unsigned char k[4])
@@ -1085,7 +1071,7 @@ sigstore_encode(const struct sigstore_snap *s, int64_t job,
 
 	*outlen = 0;
 	if (max_size < 1) {
-		seterr(err, errlen, "encode: maxSize %zu leaves no room for "
+		diag_errf(err, errlen, "encode: maxSize %zu leaves no room for "
 		    "the version byte", max_size);
 		return -1;
 	}
@@ -1141,25 +1127,25 @@ sigstore_decode(const unsigned char *p, size_t n, struct sigstore_feat **out,
 	*out = NULL;
 	*nout = 0;
 	if (n == 0) {
-		seterr(err, errlen, "payload: empty");
+		diag_errf(err, errlen, "payload: empty");
 		return -1;
 	}
 	if (p[0] != SIGSTORE_ENC_V1) {
-		seterr(err, errlen, "payload: version %u is not %d", p[0],
+		diag_errf(err, errlen, "payload: version %u is not %d", p[0],
 		    SIGSTORE_ENC_V1);
 		return -1;
 	}
 	for (pos = 1; pos < n; pos += SIGSTORE_ENC_HDR + p[pos + 6], k++) {
 		if (n - pos >= SIGSTORE_ENC_HDR &&
 		    p[pos + 6] > SIGSTORE_MAX_VALUE) {
-			seterr(err, errlen, "payload: value at byte %zu has %u "
+			diag_errf(err, errlen, "payload: value at byte %zu has %u "
 			    "bytes (max %d)", pos, p[pos + 6],
 			    SIGSTORE_MAX_VALUE);
 			return -1;
 		}
 		if (n - pos < SIGSTORE_ENC_HDR ||
 		    n - pos - SIGSTORE_ENC_HDR < p[pos + 6]) {
-			seterr(err, errlen, "payload: entry at byte %zu is cut "
+			diag_errf(err, errlen, "payload: entry at byte %zu is cut "
 			    "short", pos);
 			return -1;
 		}
