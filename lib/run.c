@@ -195,8 +195,16 @@ run_finish(struct run *r, int consumer, const char *extra)
 {
 	int ex;
 
-	if (r->progress_shown)
-		fputc('\n', stderr);
+	if (r->progress_shown || r->progress) {
+		/* the last word of the progress line: the whole run */
+		struct timespec now;
+		double t;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		t = elapsed(&r->t0, &now);
+		fprintf(stderr, "\r%s: %lu records, %.0f records/s\n",
+		    diag_progname(), r->read, t > 0 ? (double)r->read / t : 0.0);
+	}
 	if (r->rejected > 0 || r->verbose)
 		fprintf(stderr, "%s: read %lu, %s %lu, rejected %lu%s%s\n",
 		    diag_progname(), r->read, consumer ? "used" : "wrote",

@@ -287,3 +287,9 @@ for i in range(200000): sys.stdout.write("{\"k\":1,\"n\":2}\n")' > "$T/many"
 	run -0 --separate-stderr bash -c "wilson -j2 '$T/in' | wc -l"
 	[ "$output" = 14999 ]
 }
+
+@test "wilson: --progress reports on stderr, never on stdout" {
+	run -0 --separate-stderr wilson --progress "$F/basic.in.ndjson"
+	[ "${#lines[@]}" -eq 8 ]
+	[[ "$stderr" =~ ^.?wilson:\ 8\ records,\ [0-9]+\ records/s$ ]]
+}
