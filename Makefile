@@ -108,9 +108,37 @@ demo: deps
 bench: all
 	@for b in bench/*.sh; do echo "== $$b"; sh $$b || exit 1; done
 
-clean:
-	rm -rf bin tests/unit/bin lib/*.o lib/*.d $(LIB) .build-flags demo-out
+# libFuzzer harnesses (clang): each one is built with the library's
+# sources and run for FUZZ_SECONDS from its seed corpus in testdata/fuzz/.
+# A crash leaves its input in build/fuzz/ and fails the target.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS      := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all unit check lint install deps demo bench clean
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -g -O1 -std=c11 -D_DEFAULT_SOURCE -Ilib $(WARN) \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) \
+	    -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$${f##*/}; \
+	    mkdir -p build/fuzz/corpus-$$n; \
+	    echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+	    (cd build/fuzz && ./$$n -max_total_time=$(FUZZ_SECONDS) \
+	        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	        corpus-$$n ../../testdata/fuzz/$$n 2>&1 | \
+	        grep -E '^(stat::number_of_executed_units|==.*ERROR|SUMMARY)' ) ; \
+	    for c in build/fuzz/crash-* build/fuzz/leak-* build/fuzz/timeout-* \
+	        build/fuzz/oom-*; do [ -e "$$c" ] && { \
+	        echo "fuzz: $$n failed on $$c"; exit 1; }; done; \
+	    done; echo "fuzz: all harnesses ran clean"
+
+clean:
+	rm -rf bin tests/unit/bin lib/*.o lib/*.d $(LIB) .build-flags demo-out build
+
+.PHONY: all unit check lint install deps demo bench fuzz clean
 
 -include $(LIB_OBJ:.o=.d) $(BINS:=.d) $(UNITS:=.d)
