@@ -116,11 +116,9 @@ parse_emit(struct run *r, const char *arg)
 				mask |= 1 << i;
 				hit = 1;
 			}
-		if (!hit) {
-			free(s);
+		if (!hit)		/* exits: s is not freed */
 			run_usage_error(r, "--emit: unknown type \"%s\" (signals,"
 			    " requests, ads, model, taglogs, all)", tok);
-		}
 	}
 	free(s);
 	if (mask == 0)
