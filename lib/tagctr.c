@@ -63,9 +63,14 @@ struct tc {
 	uint32_t	*cp_chan, *cp_plan;
 	uint64_t	*cp_words;
 	size_t		 cpcap;
-	struct tc_strtab rawav;		/* attr \0 value -> merged av */
-	uint32_t	*rawav_res;
-	size_t		 rawavcap;
+	struct tc_strtab rawattr;	/* attribute names as found */
+	struct rawattr {
+		struct tc_strtab vals;	/* raw values -> merged av */
+		uint32_t	*res;
+		size_t		 cap;
+	}		*ra;
+	uint32_t	*ra_last;	/* attribute at position i last line */
+	size_t		 ra_lastn;
 	struct tc_u64map avmap;		/* attr id << 32 | value id -> av */
 	uint32_t	*av_attr, *av_val;
 	uint32_t	 nav, avcap;
@@ -89,6 +94,7 @@ struct tc {
 	uint64_t	*fcp_words;
 	uint32_t	 nfcp;
 	uint32_t	*avrank, *tagrank;
+	uint32_t	*loc;			/* sort_rows: by av rank */
 	struct buf	 pre;			/* texts of av and tag */
 	size_t		*pre_av, *pre_tag;	/* offsets, length in next */
 	struct agg	 agg;
@@ -383,17 +389,37 @@ tc_add_line(struct tc *t, const struct tcl_rec *r)
 	if (r->nattr > 0xFFFF)
 		return "more than 65535 attributes";
 	for (i = 0; i < r->nattr; i++) {
-		t->key.len = 0;
-		buf_add(&t->key, r->akey[i].p, r->akey[i].n);
-		buf_addc(&t->key, '\0');
-		buf_add(&t->key, r->aval[i].p, r->aval[i].n);
-		id = tc_intern(&t->rawav, t->key.p, t->key.len, &isnew);
+		struct rawattr *ra;
+		uint32_t ai;
+
+		/* lines name their attributes in the same order, mostly */
+		if (i < t->ra_lastn && (ai = t->ra_last[i],
+		    t->rawattr.e[ai].len == r->akey[i].n) &&
+		    memcmp(tc_str(&t->rawattr, ai, NULL), r->akey[i].p,
+		    r->akey[i].n) == 0)
+			;
+		else {
+			ai = tc_intern(&t->rawattr, r->akey[i].p, r->akey[i].n,
+			    &isnew);
+			if (isnew) {
+				t->ra = xreallocarray(t->ra, t->rawattr.n,
+				    sizeof(*t->ra));
+				memset(&t->ra[ai], 0, sizeof(*t->ra));
+			}
+			if (i >= t->ra_lastn) {
+				t->ra_last = xreallocarray(t->ra_last, i + 1,
+				    sizeof(*t->ra_last));
+				t->ra_lastn = i + 1;
+			}
+			t->ra_last[i] = ai;
+		}
+		ra = &t->ra[ai];
+		id = tc_intern(&ra->vals, r->aval[i].p, r->aval[i].n, &isnew);
 		if (isnew) {
-			if (id >= t->rawavcap) {
-				t->rawavcap = t->rawavcap ? 2 * t->rawavcap :
-				    256;
-				t->rawav_res = xreallocarray(t->rawav_res,
-				    t->rawavcap, sizeof(*t->rawav_res));
+			if (id >= ra->cap) {
+				ra->cap = ra->cap ? 2 * ra->cap : 64;
+				ra->res = xreallocarray(ra->res, ra->cap,
+				    sizeof(*ra->res));
 			}
 			switch (tc_dims_merge(t->dims, r->akey[i].p,
 			    r->akey[i].n, r->aval[i].p, r->aval[i].n, tmp, &mv,
@@ -410,9 +436,9 @@ tc_add_line(struct tc *t, const struct tcl_rec *r)
 			default:
 				res = AV_BAD;
 			}
-			t->rawav_res[id] = res;
+			ra->res[id] = res;
 		}
-		res = t->rawav_res[id];
+		res = ra->res[id];
 		if (res == AV_BAD)
 			return hour_bad;
 		if (res != AV_IGNORE)
@@ -881,12 +907,57 @@ ent_sort(struct ent *e, size_t n)
 	}
 }
 
-/* requests, clicks and the Wilson ctr of one entry. */
+/*
+ * Sorts e[0..n) by k = avrank << 32 | tagrank: a counting sort by the
+ * partition's distinct values, then each value's few tags.  tmp has room
+ * for n entries.
+ */
 static void
-fold(const struct tc *t, const double *v, double *rq, double *ck,
-    double *ctr)
+sort_rows(struct tc *t, struct ent *e, size_t n, struct ent *tmp)
 {
-	double r = 0, c = 0, sb = 0, sw = 0;
+	struct ent *d;
+	uint32_t nd = 0, av, j;
+	size_t i, *pos;
+
+	if (n < 64) {
+		ent_sort(e, n);
+		return;
+	}
+	d = xmalloc((n + 1) * sizeof(*d));
+	for (i = 0; i < n; i++) {
+		av = (uint32_t)(e[i].k >> 32);		/* a rank: unique */
+		if (t->loc[av] == UINT32_MAX) {
+			t->loc[av] = nd;
+			d[nd].k = av;
+			d[nd++].i = 0;
+		}
+		d[t->loc[av]].i++;
+	}
+	ent_sort(d, nd);
+	pos = xmalloc(((size_t)nd + 1) * sizeof(*pos));
+	for (i = 0, j = 0; j < nd; j++) {
+		pos[j] = i;
+		i += d[j].i;
+		t->loc[d[j].k] = j;
+	}
+	pos[nd] = n;
+	for (i = 0; i < n; i++)
+		tmp[pos[t->loc[e[i].k >> 32]]++] = e[i];
+	for (i = 0, j = 0; j < nd; j++) {
+		ent_sort(tmp + i, d[j].i);
+		i += d[j].i;
+		t->loc[d[j].k] = UINT32_MAX;
+	}
+	memcpy(e, tmp, n * sizeof(*e));
+	free(pos);
+	free(d);
+}
+
+/* The window-weighted requests and clicks of one entry. */
+static void
+fold(const struct tc *t, const double *v, double *rq, double *ck)
+{
+	double r = 0, c = 0;
 	int i;
 
 	for (i = 0; i < t->o.nwin; i++) {
@@ -895,15 +966,23 @@ fold(const struct tc *t, const double *v, double *rq, double *ck,
 	}
 	*rq = r;
 	*ck = c;
-	if (!t->o.bounds) {
-		*ctr = wilson_lower(c, r, t->o.z);
-		return;
-	}
+}
+
+/* Its ctr: S(clicks, requests), or with --combine bounds the weighted
+ * mean of the windows' bounds. */
+static double
+ctr_of(const struct tc *t, const double *v, double rq, double ck)
+{
+	double sb = 0, sw = 0;
+	int i;
+
+	if (!t->o.bounds)
+		return wilson_lower(ck, rq, t->o.z);
 	for (i = 0; i < t->o.nwin; i++) {
 		sb += t->o.w[i] * wilson_lower(v[2 * i + 1], v[2 * i], t->o.z);
 		sw += t->o.w[i];
 	}
-	*ctr = sb / sw;
+	return sb / sw;
 }
 
 static void
@@ -921,7 +1000,7 @@ put_tail(struct tc *t, struct buf *b, double rq, double ck, double ctr)
 
 /* The tail of a row from a small cache: (requests, clicks) repeat a lot. */
 static void
-tail_cached(struct tc *t, struct buf *b, double rq, double ck, double ctr)
+tail_cached(struct tc *t, struct buf *b, double rq, double ck)
 {
 	uint64_t x, y;
 	struct tail *c;
@@ -936,7 +1015,7 @@ tail_cached(struct tc *t, struct buf *b, double rq, double ck, double ctr)
 		return;
 	}
 	at = b->len;
-	put_tail(t, b, rq, ck, ctr);
+	put_tail(t, b, rq, ck, wilson_lower(ck, rq, t->o.z));
 	if (b->len - at < sizeof(c->s)) {
 		c->rq = x;
 		c->ck = y;
@@ -984,7 +1063,7 @@ write_weights(struct tc *t, struct tc_sink *s, uint32_t f, struct ent *e,
 {
 	struct out *o = s->weights != NULL ? s->weights : s->main;
 	struct buf *b = &o->b;
-	double *mean, *sd, *cv, *wt, sw, swx, swd, x, rq, ck, ctr;
+	double *mean, *sd, *cv, *wt, sw, swx, swd, x, rq, ck;
 	uint32_t *attr;
 	size_t i, j, na = 0, a0;
 	const char *str;
@@ -1003,7 +1082,7 @@ write_weights(struct tc *t, struct tc_sink *s, uint32_t f, struct ent *e,
 		for (j = i; j < n && t->av_attr[t->agg.keys[e[j].i].av] == a0;
 		    j++) {
 			fold(t, t->agg.vals + (size_t)e[j].i * t->agg.nv, &rq,
-			    &ck, &ctr);
+			    &ck);
 			x = wilson_lower(ck, rq, t->o.z);
 			sw += rq;
 			swx += rq * x;
@@ -1013,7 +1092,7 @@ write_weights(struct tc *t, struct tc_sink *s, uint32_t f, struct ent *e,
 		for (j = i; j < n && t->av_attr[t->agg.keys[e[j].i].av] == a0;
 		    j++) {
 			fold(t, t->agg.vals + (size_t)e[j].i * t->agg.nv, &rq,
-			    &ck, &ctr);
+			    &ck);
 			x = wilson_lower(ck, rq, t->o.z) - mean[na];
 			swd += rq * x * x;
 		}
@@ -1096,11 +1175,11 @@ write_partition(struct tc *t, struct tc_sink *s, uint32_t f)
 	struct buf *b = &o->b, rowb, pfx;
 	struct ent *e, *wl;
 	size_t n = 0, nw = 0, i;
-	double rq, ck, ctr;
+	double rq, ck;
 	uint32_t tagr;
 
 	e = xmalloc(((size_t)a->n + 1) * sizeof(*e));
-	wl = xmalloc(((size_t)a->n + 1) * sizeof(*wl));
+	wl = xmalloc(2 * ((size_t)a->n + 1) * sizeof(*wl));
 	for (i = 0; i < a->n; i++) {
 		const struct akey *k = &a->keys[i];
 
@@ -1145,23 +1224,23 @@ write_partition(struct tc *t, struct tc_sink *s, uint32_t f)
 		buf_free(&rowb);
 		goto done;
 	}
-	ent_sort(e, n);
+	sort_rows(t, e, n, wl + nw);
 	memset(&pfx, 0, sizeof(pfx));
 	put_cp(t, &pfx, f, NULL);
 	for (i = 0; i < n; i++) {
 		const struct akey *k = &a->keys[e[i].i];
 		const double *v = a->vals + (size_t)e[i].i * a->nv;
 
-		fold(t, v, &rq, &ck, &ctr);
+		fold(t, v, &rq, &ck);
 		if (rq == 0)
 			continue;
 		buf_add(b, pfx.p, pfx.len);
 		put_pre(t, b, t->pre_av, k->av);
 		put_pre(t, b, t->pre_tag, k->tag);
 		if (t->o.bounds)
-			put_tail(t, b, rq, ck, ctr);
+			put_tail(t, b, rq, ck, ctr_of(t, v, rq, ck));
 		else
-			tail_cached(t, b, rq, ck, ctr);
+			tail_cached(t, b, rq, ck);
 		t->rows++;
 		if (flush_out(t, o) != 0)
 			goto done;
@@ -1512,6 +1591,8 @@ tc_finish(struct tc *t, struct tc_sink *s)
 		uint32_t *ids = sorted_ids(t->nav, cmp_av);
 
 		t->avrank = xmalloc(((size_t)t->nav + 1) * sizeof(*t->avrank));
+		t->loc = xmalloc(((size_t)t->nav + 1) * sizeof(*t->loc));
+		memset(t->loc, 0xff, ((size_t)t->nav + 1) * sizeof(*t->loc));
 		for (i = 0; i < t->nav; i++)
 			t->avrank[ids[i]] = i;
 		free(ids);
@@ -1601,6 +1682,8 @@ tc_outside(const struct tc *t)
 void
 tc_free(struct tc *t)
 {
+	uint32_t i;
+
 	if (t == NULL)
 		return;
 	tc_strtab_free(&t->chan);
@@ -1609,14 +1692,19 @@ tc_free(struct tc *t)
 	tc_strtab_free(&t->val);
 	tc_strtab_free(&t->tag);
 	tc_strtab_free(&t->rawcp);
-	tc_strtab_free(&t->rawav);
+	for (i = 0; i < t->rawattr.n; i++) {
+		tc_strtab_free(&t->ra[i].vals);
+		free(t->ra[i].res);
+	}
+	free(t->ra);
+	free(t->ra_last);
+	tc_strtab_free(&t->rawattr);
 	tc_strtab_free(&t->rawtags);
 	tc_u64map_free(&t->avmap);
 	tc_u64map_free(&t->fcpmap);
 	free(t->cp_chan);
 	free(t->cp_plan);
 	free(t->cp_words);
-	free(t->rawav_res);
 	free(t->av_attr);
 	free(t->av_val);
 	free(t->ts_first);
@@ -1635,6 +1723,7 @@ tc_free(struct tc *t)
 	free(t->fcp_words);
 	free(t->avrank);
 	free(t->tagrank);
+	free(t->loc);
 	buf_free(&t->pre);
 	free(t->pre_av);
 	free(t->pre_tag);

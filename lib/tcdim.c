@@ -36,19 +36,18 @@ tc_hash(const void *p, size_t n)
 static void
 st_grow(struct tc_strtab *t)
 {
-	size_t nsl = t->mask ? 2 * (t->mask + 1) : 64, i, j;
+	size_t nsl = t->mask ? 2 * (t->mask + 1) : 64, j;
 	uint32_t id;
 
 	free(t->slot);
 	t->slot = xcalloc(nsl, sizeof(*t->slot));
 	t->mask = nsl - 1;
 	for (id = 0; id < t->n; id++) {
-		for (j = t->hash[id] & t->mask; t->slot[j] != 0;
+		for (j = t->e[id].hash & t->mask; t->slot[j] != 0;
 		    j = (j + 1) & t->mask)
 			;
-		t->slot[j] = id + 1;
+		t->slot[j] = (uint64_t)t->e[id].hash << 32 | (id + 1);
 	}
-	(void)i;
 }
 
 static long
@@ -56,17 +55,20 @@ st_lookup(const struct tc_strtab *t, const char *s, size_t n, uint32_t h,
     size_t *at)
 {
 	size_t j;
-	uint32_t v;
+	uint64_t v;
+	uint32_t id;
 
 	if (t->mask == 0) {
 		*at = 0;
 		return -1;
 	}
 	for (j = h & t->mask; (v = t->slot[j]) != 0; j = (j + 1) & t->mask) {
-		v--;
-		if (t->hash[v] == h && t->len[v] == n &&
-		    memcmp(t->a.p + t->off[v], s, n) == 0)
-			return (long)v;
+		if ((uint32_t)(v >> 32) != h)
+			continue;
+		id = (uint32_t)v - 1;
+		if (t->e[id].len == n &&
+		    memcmp(t->a.p + t->e[id].off, s, n) == 0)
+			return (long)id;
 	}
 	*at = j;
 	return -1;
@@ -88,20 +90,18 @@ tc_intern(struct tc_strtab *t, const char *s, size_t n, int *isnew)
 		diag_die(EX_DATAERR, "a string of more than 4 GB");
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 64;
-		t->off = xreallocarray(t->off, t->cap, sizeof(*t->off));
-		t->len = xreallocarray(t->len, t->cap, sizeof(*t->len));
-		t->hash = xreallocarray(t->hash, t->cap, sizeof(*t->hash));
+		t->e = xreallocarray(t->e, t->cap, sizeof(*t->e));
 	}
 	id = t->n++;
-	t->off[id] = t->a.len;
-	t->len[id] = (uint32_t)n;
-	t->hash[id] = h;
+	t->e[id].off = t->a.len;
+	t->e[id].len = (uint32_t)n;
+	t->e[id].hash = h;
 	buf_add(&t->a, s, n);
 	buf_addc(&t->a, '\0');
-	if ((size_t)t->n * 4 >= (t->mask + 1) * 3)
+	if ((size_t)t->n * 2 >= (t->mask + 1))
 		st_grow(t);
 	else
-		t->slot[at] = id + 1;
+		t->slot[at] = (uint64_t)h << 32 | (id + 1);
 	if (isnew)
 		*isnew = 1;
 	return id;
@@ -119,9 +119,7 @@ void
 tc_strtab_free(struct tc_strtab *t)
 {
 	buf_free(&t->a);
-	free(t->off);
-	free(t->len);
-	free(t->hash);
+	free(t->e);
 	free(t->slot);
 	memset(t, 0, sizeof(*t));
 }

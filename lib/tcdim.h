@@ -20,12 +20,16 @@ uint64_t	tc_hash(const void *p, size_t n);
  * are copied into one arena and NUL-terminated; tc_str() pointers stay
  * valid until the next tc_intern().
  */
+struct tc_strent {
+	uint64_t	 off;
+	uint32_t	 len, hash;
+};
+
 struct tc_strtab {
 	struct buf	 a;
-	size_t		*off;
-	uint32_t	*len, *hash;
+	struct tc_strent *e;
 	uint32_t	 n, cap;
-	uint32_t	*slot;		/* id + 1; 0 is empty */
+	uint64_t	*slot;		/* hash << 32 | id + 1; 0 is empty */
 	size_t		 mask;
 };
 
@@ -37,8 +41,8 @@ static inline const char *
 tc_str(const struct tc_strtab *t, uint32_t id, size_t *n)
 {
 	if (n != NULL)
-		*n = t->len[id];
-	return t->a.p + t->off[id];
+		*n = t->e[id].len;
+	return t->a.p + t->e[id].off;
 }
 void		tc_strtab_free(struct tc_strtab *t);
 

@@ -489,6 +489,11 @@ tcl_scalar_text(const struct tcl_val *v, char *tmp, const char **p,
 		*n = v->n;
 		return 0;
 	case TCL_INTEGER:
+		if (v->p != NULL) {	/* the fast scanner's canonical token */
+			*p = v->p;
+			*n = v->n;
+			return 0;
+		}
 		len = snprintf(tmp, 40, "%lld", v->i);
 		break;
 	case TCL_REAL:
