@@ -266,7 +266,7 @@ for l in open(sys.argv[1]):
 	run -0 tagctr-build --now 3600 --similarity os --pool-similar 0.79 "$T/l"
 	assert_line --index 0 '{"channel":"c1+c2+c3","plan":"p","attr":"*","value":"*","tag":"material:m","requests":7.0,"clicks":0.0,"ctr":0.0}'
 	run -0 tagctr-build --now 3600 --similarity os --pool-similar 0.85 "$T/l"
-	assert_line --index 0 --partial '"channel":"c1+c3","plan":"p","attr":"*","value":"*","tag":"material:m","requests":3.0'
+	assert_line --index 0 --partial '"channel":"c1+c3","plan":"p","attr":"*","value":"*","tag":"material:m","requests":4.0'
 	assert_output --partial '"channel":"c2","plan":"p"'
 	run -64 tagctr-build --pool-similar 0.8 "$T/l"
 }
