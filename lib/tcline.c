@@ -112,10 +112,10 @@ fscalar(const char *p, const char *end, struct tcl_val *v)
 		nd = 1;
 	} else if (*q >= '1' && *q <= '9') {
 		while (q < end && *q >= '0' && *q <= '9') {
+			if (++nd > 18)
+				return NULL;	/* jansson decides */
 			x = x * 10 + (*q - '0');
 			q++;
-			if (++nd > 18)
-				return NULL;
 		}
 	} else
 		return NULL;
