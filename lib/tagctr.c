@@ -339,7 +339,8 @@ tagset_of(struct tc *t, const struct tcl_rec *r)
 		add_tag_id(t, &n, tc_intern(&t->tag, t->key.p, t->key.len,
 		    NULL));
 	}
-	qsort(t->tagtmp, n, sizeof(*t->tagtmp), cmp_u32);
+	if (n > 1)
+		qsort(t->tagtmp, n, sizeof(*t->tagtmp), cmp_u32);
 	for (i = j = 0; i < n; i++)
 		if (j == 0 || t->tagtmp[j - 1] != t->tagtmp[i])
 			t->tagtmp[j++] = t->tagtmp[i];
@@ -358,7 +359,9 @@ tagset_of(struct tc *t, const struct tcl_rec *r)
 	}
 	t->ts_first[id] = (uint32_t)t->nts_ids;
 	t->ts_n[id] = (uint32_t)n;
-	memcpy(t->ts_ids + t->nts_ids, t->tagtmp, n * sizeof(*t->tagtmp));
+	if (n > 0)
+		memcpy(t->ts_ids + t->nts_ids, t->tagtmp, n *
+		    sizeof(*t->tagtmp));
 	t->nts_ids += n;
 	return id;
 }
@@ -453,7 +456,8 @@ tc_add_line(struct tc *t, const struct tcl_rec *r)
 	w[2] = (uint32_t)(uint64_t)sec;
 	w[3] = (uint32_t)((uint64_t)sec >> 32);
 	w[4] = ts;
-	memcpy(w + 5, t->avtmp, nav * sizeof(*w));
+	if (nav > 0)
+		memcpy(w + 5, t->avtmp, nav * sizeof(*w));
 	t->cp_words[cp] += 5 + nav;
 	see_ts(t, sec);
 	return NULL;

@@ -26,7 +26,8 @@ tc_hash(const void *p, size_t n)
 		n -= 8;
 	}
 	v = 0;
-	memcpy(&v, s, n);
+	if (n > 0)
+		memcpy(&v, s, n);
 	h = (h ^ v) * 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 29;
 	h *= 0x9E3779B97F4A7C15ULL;

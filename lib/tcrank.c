@@ -231,7 +231,8 @@ tcr_index(struct tcr *m)
 	size_t i, j;
 	uint32_t b, cp, c;
 
-	qsort(m->rows, m->nrows, sizeof(*m->rows), cmp_row);
+	if (m->nrows > 1)
+		qsort(m->rows, m->nrows, sizeof(*m->rows), cmp_row);
 	m->btag = xmalloc((m->nrows + 1) * sizeof(*m->btag));
 	m->bctr = xmalloc((m->nrows + 1) * sizeof(*m->bctr));
 	m->bfirst = xmalloc((m->nrows + 1) * sizeof(*m->bfirst));
@@ -254,7 +255,8 @@ tcr_index(struct tcr *m)
 	m->nblk = b;
 	free(m->rows);
 	m->rows = NULL;
-	qsort(m->wts, m->nwts, sizeof(*m->wts), cmp_wt);
+	if (m->nwts > 1)
+		qsort(m->wts, m->nwts, sizeof(*m->wts), cmp_wt);
 	m->wfirst = xcalloc((size_t)m->ncp + 1, sizeof(*m->wfirst));
 	m->wcount = xcalloc((size_t)m->ncp + 1, sizeof(*m->wcount));
 	for (i = m->nwts; i > 0; i--) {

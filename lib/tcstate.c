@@ -130,7 +130,8 @@ tcs_open(struct tc_state *s, const char *dir)
 		s->hours[s->nhours++] = h;
 	}
 	closedir(d);
-	qsort(s->hours, s->nhours, sizeof(*s->hours), cmp_ll);
+	if (s->nhours > 0)
+		qsort(s->hours, s->nhours, sizeof(*s->hours), cmp_ll);
 	return 0;
 }
 
