@@ -25,8 +25,8 @@ logs=$work/logs-$lines.ndjson
 # "SECONDS KB" of the best (fastest) of the runs given as "$@" twice
 best=""
 timed() {
-	/usr/bin/time -f "%e %M" -o "$work/time" "$@" > /dev/null 2> "$work/err" ||
-	    { cat "$work/err"; echo "tagctr bench: failed: $*"; exit 1; }
+	/usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/stdout" 2> "$work/err" ||
+	    { cat "$work/err" >&2; echo "tagctr bench: failed: $*" >&2; exit 1; }
 	cat "$work/time"
 }
 pick() { sort -n | head -1; }
@@ -100,7 +100,8 @@ with open(w + "/requests.ndjson", "w") as f:
         f.write('{"id":"r-%d","channel":"ch-%d","plan":"p-%d","attrs":{"hour":%d,"city":"city%d","browser":"%s","os":"%s","uid":"u-%d"},"materials":[%s]}\n'
                 % (i, rnd.randrange(100), rnd.randrange(300), rnd.randrange(24), rnd.randrange(300), rnd.choice(br), rnd.choice(oss), rnd.randrange(50000), c))
 PY
-load=$(timed "$bin/tagctr-rank" -m "$work/matrix.ndjson" --materials "$work/materials.csv" /dev/null)
+: > "$work/none.ndjson"
+load=$(timed "$bin/tagctr-rank" -m "$work/matrix.ndjson" --materials "$work/materials.csv" "$work/none.ndjson")
 full=$(timed "$bin/tagctr-rank" -m "$work/matrix.ndjson" --materials "$work/materials.csv" "$work/requests.ndjson")
 set -- $load $full
 awk -v l="$1" -v f="$3" -v m="$4" -v rows="$mrows" 'BEGIN {
