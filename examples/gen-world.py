@@ -57,7 +57,7 @@ def main():
     p.add_argument("--rate", type=float, default=0.2)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--test", type=float, default=0.25)
-    a = p.parse_args()
+    a = p.parse_intermixed_args()
     out = sys.stdout
     if a.mode == "truth":
         _, used, w, bias = world(a)
