@@ -115,6 +115,8 @@ next_csv(struct rin *in)
 				return -1;
 			continue;
 		}
+		if (in->csv_raw)
+			return 1;
 		in->obj = json_object();
 		for (i = 0; i < c->ncol; i++) {
 			json_t *s;

@@ -22,6 +22,7 @@ struct rin {
 	char		**paths;
 	int		  npaths, next;
 	int		  lazy;		/* NDJSON: leave rec parsing to the tool */
+	int		  csv_raw;	/* CSV: no obj; the tool reads in->csv */
 	unsigned long	  jflags;	/* json_loadb flags */
 	/* the open operand */
 	int		  open, is_csv;
@@ -39,7 +40,8 @@ struct rin {
 void	rin_init(struct rin *in, struct run *run, char **paths, int npaths);
 
 /*
- * The next record: 1 (in->obj set, or only in->raw with lazy NDJSON),
+ * The next record: 1 (in->obj set, or only in->raw with lazy NDJSON, or
+ * only the fields in in->csv with csv_raw CSV),
  * 0 at the end of all input, or -1 when the run must stop
  * (in->run->status says why).  Bad records skipped under --skip-bad are
  * counted and never returned.  Counts run->read.
