@@ -116,12 +116,19 @@ FUZZ_SECONDS ?= 20
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS      := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
-	@mkdir -p build/fuzz
-	$(FUZZ_CC) -g -O1 -std=c11 -D_DEFAULT_SOURCE -Ilib $(WARN) \
-	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) \
-	    -o $@ $< $(LIB_SRC) $(LDLIBS)
+FUZZ_FLAGS   := -g -O1 -std=c11 -D_DEFAULT_SOURCE -Ilib $(WARN) \
+                $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJ     := $(patsubst lib/%.c,build/fuzz/obj/%.o,$(LIB_SRC))
+.SECONDARY: $(FUZZ_OBJ)
+
+build/fuzz/obj/%.o: lib/%.c
+	@mkdir -p build/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+	    -fno-sanitize-recover=undefined -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$${f##*/}; \
