@@ -61,35 +61,6 @@ enum {
 	OPT_SPLITCOL, OPT_EPS, OPT_THREADS, OPT_SVG
 };
 
-static double
-parse_real(struct run *r, const char *opt, const char *arg)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || errno == ERANGE || !isfinite(v))
-		run_usage_error(r, "%s: \"%s\" is not a number", opt, arg);
-	return v;
-}
-
-static unsigned long
-parse_count(struct run *r, const char *opt, const char *arg,
-    unsigned long lo, unsigned long hi)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0 ||
-	    v < lo || v > hi)
-		run_usage_error(r, "%s: \"%s\" is not an integer in %lu..%lu",
-		    opt, arg, lo, hi);
-	return v;
-}
-
 static int
 cmp_u32(const void *a, const void *b)
 {
@@ -230,11 +201,11 @@ main(int argc, char *argv[])
 				    "or logloss", optarg);
 			break;
 		case OPT_REPEATS:
-			repeats = (int)parse_count(&r, "--repeats", optarg, 1,
+			repeats = (int)run_integer(&r, "--repeats", optarg, 1,
 			    1000);
 			break;
 		case OPT_TESTFRAC:
-			o.test_fraction = parse_real(&r, "--test-fraction",
+			o.test_fraction = run_real(&r, "--test-fraction",
 			    optarg);
 			if (!(o.test_fraction > 0 && o.test_fraction < 1))
 				run_usage_error(&r, "--test-fraction: must be "
@@ -245,17 +216,17 @@ main(int argc, char *argv[])
 			o.split_col = optarg;
 			break;
 		case 'C':
-			ai.C = parse_real(&r, "-C", optarg);
+			ai.C = run_real(&r, "-C", optarg);
 			if (!(ai.C > 0))
 				run_usage_error(&r, "-C: must be positive");
 			break;
 		case OPT_EPS:
-			ai.eps = parse_real(&r, "--eps", optarg);
+			ai.eps = run_real(&r, "--eps", optarg);
 			if (!(ai.eps > 0))
 				run_usage_error(&r, "--eps: must be positive");
 			break;
 		case OPT_THREADS:
-			ai.nthreads = (int)parse_count(&r, "--threads", optarg,
+			ai.nthreads = (int)run_integer(&r, "--threads", optarg,
 			    1, 64);
 			break;
 		case OPT_SVG:
@@ -285,7 +256,7 @@ main(int argc, char *argv[])
 
 		sizes = xcalloc(nsizes ? nsizes : 1, sizeof(*sizes));
 		for (i = 0; i < nsizes; i++)
-			sizes[i] = (uint32_t)parse_count(&r, "--sizes", sv[i],
+			sizes[i] = (uint32_t)run_integer(&r, "--sizes", sv[i],
 			    0, 1UL << 20);
 		free(sv);
 		qsort(sizes, nsizes, sizeof(*sizes), cmp_u32);
@@ -351,7 +322,7 @@ main(int argc, char *argv[])
 				run_fail(&r, EX_USAGE);
 				goto finish;
 			}
-			gbits[c] = (uint32_t)parse_count(&r, "--bits", eq + 1,
+			gbits[c] = (uint32_t)run_integer(&r, "--bits", eq + 1,
 			    0, 1UL << 20);
 		}
 	}

@@ -824,21 +824,6 @@ next:
 
 /* ---- options ---------------------------------------------------------- */
 
-static long long
-num(struct run *r, const char *opt, const char *arg, long long lo,
-    long long hi)
-{
-	long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoll(arg, &end, 10);
-	if (end == arg || *end != '\0' || errno != 0 || v < lo || v > hi)
-		run_usage_error(r, "%s: \"%s\" is not an integer from %lld to "
-		    "%lld", opt, arg, lo, hi);
-	return v;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -890,41 +875,41 @@ main(int argc, char *argv[])
 			udf_cmd = optarg;
 			break;
 		case OPT_UDF_TIMEOUT:
-			udf_timeout = (int)num(&r, "--udf-timeout", optarg, 1,
+			udf_timeout = (int)run_integer(&r, "--udf-timeout", optarg, 1,
 			    INT_MAX);
 			break;
 		case OPT_VERSION:
-			p.version = (int32_t)num(&r, "--encoding-version",
+			p.version = (int32_t)run_integer(&r, "--encoding-version",
 			    optarg, INT32_MIN, INT32_MAX);
 			break;
 		case OPT_PERIOD:
-			p.period = num(&r, "--period", optarg, 1, 1LL << 40);
+			p.period = run_integer(&r, "--period", optarg, 1, 1LL << 40);
 			break;
 		case OPT_MAXSIZE:
-			p.max_size = (size_t)num(&r, "--max-size", optarg, 1,
+			p.max_size = (size_t)run_integer(&r, "--max-size", optarg, 1,
 			    65535);
 			break;
 		case OPT_MAXFAIL:
-			p.max_fails = (unsigned)num(&r, "--max-failures",
+			p.max_fails = (unsigned)run_integer(&r, "--max-failures",
 			    optarg, 1, 255);
 			break;
 		case OPT_TTL:
-			p.store.ttl = num(&r, "--ttl", optarg, 0, 1LL << 40);
+			p.store.ttl = run_integer(&r, "--ttl", optarg, 0, 1LL << 40);
 			break;
 		case OPT_QHIGH:
-			p.store.high_water = (size_t)num(&r, "--quota-high",
+			p.store.high_water = (size_t)run_integer(&r, "--quota-high",
 			    optarg, 0, 1LL << 30);
 			break;
 		case OPT_QLOW:
-			p.store.low_water = (size_t)num(&r, "--quota-low",
+			p.store.low_water = (size_t)run_integer(&r, "--quota-low",
 			    optarg, 0, 1LL << 30);
 			break;
 		case OPT_MAXUPD:
-			p.store.max_update = (size_t)num(&r, "--max-update",
+			p.store.max_update = (size_t)run_integer(&r, "--max-update",
 			    optarg, 0, 1LL << 30);
 			break;
 		case OPT_REORDER:
-			e.window = num(&r, "--reorder-window", optarg, 0,
+			e.window = run_integer(&r, "--reorder-window", optarg, 0,
 			    1LL << 40);
 			reorder_set = 1;
 			break;
@@ -938,7 +923,7 @@ main(int argc, char *argv[])
 				    "auction or bhttp", optarg);
 			break;
 		case 'j':
-			e.threads = (int)num(&r, "-j", optarg, 1, 64);
+			e.threads = (int)run_integer(&r, "-j", optarg, 1, 64);
 			break;
 		case OPT_OPEN:
 			open_mode = 1;

@@ -69,34 +69,6 @@ enum {
 
 enum { E_SIGNALS = 1, E_REQUESTS = 2, E_ADS = 4, E_MODEL = 8, E_TAGLOGS = 16 };
 
-static uint64_t
-parse_count(struct run *r, const char *opt, const char *arg, uint64_t max)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	if (*arg < '0' || *arg > '9' ||
-	    (v = strtoull(arg, &end, 10), errno != 0) || *end != '\0' ||
-	    v > max)
-		run_usage_error(r, "%s: \"%s\" is not an integer in [0, %"
-		    PRIu64 "]", opt, arg, max);
-	return (uint64_t)v;
-}
-
-static double
-parse_real(struct run *r, const char *opt, const char *arg)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || errno == ERANGE || !isfinite(v))
-		run_usage_error(r, "%s: \"%s\" is not a number", opt, arg);
-	return v;
-}
-
 static int
 parse_emit(struct run *r, const char *arg)
 {
@@ -557,50 +529,50 @@ main(int argc, char *argv[])
 	    NULL)) != -1) {
 		switch (ch) {
 		case OPT_DEVICES:
-			w.devices = (uint32_t)parse_count(&r, "--devices",
-			    optarg, 100000000);
+			w.devices = (uint32_t)run_integer(&r, "--devices",
+			    optarg, 0, 100000000);
 			break;
 		case OPT_REQUESTS:
-			w.requests = parse_count(&r, "--requests", optarg,
-			    (uint64_t)1 << 40);
+			w.requests = run_integer(&r, "--requests", optarg,
+			    0, (uint64_t)1 << 40);
 			break;
 		case OPT_ADS:
-			w.ads = (uint32_t)parse_count(&r, "--ads", optarg,
-			    UINT32_MAX - 1);
+			w.ads = (uint32_t)run_integer(&r, "--ads", optarg,
+			    0, UINT32_MAX - 1);
 			break;
 		case OPT_APPS:
-			w.apps = (uint32_t)parse_count(&r, "--apps", optarg,
-			    100000000);
+			w.apps = (uint32_t)run_integer(&r, "--apps", optarg,
+			    0, 100000000);
 			break;
 		case OPT_PUBLISHERS:
-			w.publishers = (uint32_t)parse_count(&r,
-			    "--publishers", optarg, 100000000);
+			w.publishers = (uint32_t)run_integer(&r,
+			    "--publishers", optarg, 0, 100000000);
 			break;
 		case OPT_BUYERS:
-			w.buyers = (uint32_t)parse_count(&r, "--buyers",
-			    optarg, SYNTH_MAX_BUYERS);
+			w.buyers = (uint32_t)run_integer(&r, "--buyers",
+			    optarg, 0, SYNTH_MAX_BUYERS);
 			break;
 		case OPT_DIM:
-			w.dim = (int)parse_count(&r, "--dim", optarg,
-			    MODEL2T_MAX_DIM);
+			w.dim = (int)run_integer(&r, "--dim", optarg,
+			    0, MODEL2T_MAX_DIM);
 			break;
 		case OPT_DAYS:
-			w.days = (uint32_t)parse_count(&r, "--days", optarg,
-			    SYNTH_MAX_DAYS);
+			w.days = (uint32_t)run_integer(&r, "--days", optarg,
+			    0, SYNTH_MAX_DAYS);
 			break;
 		case OPT_START:
-			w.start = (int64_t)parse_count(&r, "--start", optarg,
-			    (uint64_t)1 << 40);
+			w.start = (int64_t)run_integer(&r, "--start", optarg,
+			    0, (uint64_t)1 << 40);
 			break;
 		case OPT_SESSIONS:
-			w.sessions = parse_real(&r, "--sessions", optarg);
+			w.sessions = run_real(&r, "--sessions", optarg);
 			break;
 		case OPT_TAGLOGS:
-			w.taglogs = parse_count(&r, "--taglogs", optarg,
-			    (uint64_t)1 << 40);
+			w.taglogs = run_integer(&r, "--taglogs", optarg,
+			    0, (uint64_t)1 << 40);
 			break;
 		case OPT_CTR:
-			w.ctr_base = parse_real(&r, "--ctr-base", optarg);
+			w.ctr_base = run_real(&r, "--ctr-base", optarg);
 			break;
 		case OPT_EMIT:
 			emit = parse_emit(&r, optarg);

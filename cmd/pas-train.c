@@ -64,35 +64,6 @@ enum {
 	OPT_PREDICT, OPT_FIELD, OPT_MAXITER
 };
 
-static double
-parse_real(struct run *r, const char *opt, const char *arg)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || errno == ERANGE || !isfinite(v))
-		run_usage_error(r, "%s: \"%s\" is not a number", opt, arg);
-	return v;
-}
-
-static unsigned long
-parse_count(struct run *r, const char *opt, const char *arg,
-    unsigned long lo, unsigned long hi)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0 ||
-	    v < lo || v > hi)
-		run_usage_error(r, "%s: \"%s\" is not an integer in %lu..%lu",
-		    opt, arg, lo, hi);
-	return v;
-}
-
 static int
 default_threads(void)
 {
@@ -252,32 +223,32 @@ main(int argc, char *argv[])
 			o.nbuckets++;
 			break;
 		case OPT_HASH:
-			o.hash_size = (uint32_t)parse_count(&r, "--hash-size",
+			o.hash_size = (uint32_t)run_integer(&r, "--hash-size",
 			    optarg, 1, 1UL << 28);
 			break;
 		case 'C':
-			lp.C = parse_real(&r, "-C", optarg);
+			lp.C = run_real(&r, "-C", optarg);
 			if (!(lp.C > 0))
 				run_usage_error(&r, "-C: must be positive");
 			break;
 		case OPT_EPS:
-			lp.eps = parse_real(&r, "--eps", optarg);
+			lp.eps = run_real(&r, "--eps", optarg);
 			if (!(lp.eps > 0))
 				run_usage_error(&r, "--eps: must be positive");
 			break;
 		case OPT_MAXITER:
-			lp.max_iter = (int)parse_count(&r, "--max-iter", optarg,
+			lp.max_iter = (int)run_integer(&r, "--max-iter", optarg,
 			    1, 1000000);
 			break;
 		case OPT_THREADS:
-			lp.nthreads = (int)parse_count(&r, "--threads", optarg,
+			lp.nthreads = (int)run_integer(&r, "--threads", optarg,
 			    1, 256);
 			break;
 		case OPT_SPLITCOL:
 			o.split_col = optarg;
 			break;
 		case OPT_TESTFRAC:
-			frac_set = parse_real(&r, "--test-fraction", optarg);
+			frac_set = run_real(&r, "--test-fraction", optarg);
 			if (frac_set < 0 || frac_set >= 1)
 				run_usage_error(&r, "--test-fraction: must be "
 				    "in [0, 1)");

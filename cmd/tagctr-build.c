@@ -70,19 +70,6 @@ enum {
 	OPT_NOMTAG, OPT_WFILE, OPT_STATE, OPT_EMIT, OPT_FROM, OPT_SIM, OPT_POOL
 };
 
-static double
-parse_real(struct run *r, const char *opt, const char *arg)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || errno == ERANGE || !isfinite(v))
-		run_usage_error(r, "%s: \"%s\" is not a number", opt, arg);
-	return v;
-}
-
 static size_t
 parse_size(struct run *r, const char *arg)
 {
@@ -310,7 +297,7 @@ main(int argc, char *argv[])
 				    "duration (3600, 90m, 6h, 1d)", optarg);
 			break;
 		case OPT_WINDOWS:
-			o.nwin = (int)parse_real(&r, "--windows", optarg);
+			o.nwin = (int)run_real(&r, "--windows", optarg);
 			if (o.nwin < 1 || o.nwin > TC_MAXW ||
 			    (double)o.nwin != strtod(optarg, NULL))
 				run_usage_error(&r, "--windows: must be a whole "
@@ -325,7 +312,7 @@ main(int argc, char *argv[])
 				if (nweights == TC_MAXW)
 					run_usage_error(&r, "--weights: more "
 					    "than %d windows", TC_MAXW);
-				o.w[nweights] = parse_real(&r, "--weights",
+				o.w[nweights] = run_real(&r, "--weights",
 				    tok);
 				if (o.w[nweights] < 0)
 					run_usage_error(&r, "--weights: must "
@@ -346,13 +333,13 @@ main(int argc, char *argv[])
 				    "counts or bounds", optarg);
 			break;
 		case 'z':
-			o.z = parse_real(&r, "-z", optarg);
+			o.z = run_real(&r, "-z", optarg);
 			if (o.z < 0)
 				run_usage_error(&r, "-z: must not be negative");
 			z_set = 1;
 			break;
 		case OPT_CONF:
-			o.z = wilson_z_for_confidence(parse_real(&r,
+			o.z = wilson_z_for_confidence(run_real(&r,
 			    "--confidence", optarg));
 			if (isnan(o.z))
 				run_usage_error(&r, "--confidence: \"%s\" is not "
@@ -406,7 +393,7 @@ main(int argc, char *argv[])
 			o.sim_attr = optarg;
 			break;
 		case OPT_POOL:
-			o.pool_t = parse_real(&r, "--pool-similar", optarg);
+			o.pool_t = run_real(&r, "--pool-similar", optarg);
 			o.pool = 1;
 			break;
 		case 'S':

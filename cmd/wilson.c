@@ -227,19 +227,6 @@ slow(void *arg, struct rin *in)
 	return 0;
 }
 
-static double
-parse_real(struct run *r, const char *opt, const char *arg)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || errno == ERANGE || !isfinite(v))
-		run_usage_error(r, "%s: \"%s\" is not a number", opt, arg);
-	return v;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -269,9 +256,7 @@ main(int argc, char *argv[])
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'j':
-			threads = (int)parse_real(&r, "-j", optarg);
-			if (threads < 1 || threads > 64)
-				run_usage_error(&r, "-j: threads from 1 to 64");
+			threads = (int)run_integer(&r, "-j", optarg, 1, 64);
 			break;
 		case 'k':
 			o.kfield = optarg;
@@ -280,13 +265,13 @@ main(int argc, char *argv[])
 			o.nfield = optarg;
 			break;
 		case 'z':
-			o.z = parse_real(&r, "-z", optarg);
+			o.z = run_real(&r, "-z", optarg);
 			if (o.z < 0)
 				run_usage_error(&r, "-z: must not be negative");
 			z_set = 1;
 			break;
 		case OPT_CONF:
-			o.z = wilson_z_for_confidence(parse_real(&r,
+			o.z = wilson_z_for_confidence(run_real(&r,
 			    "--confidence", optarg));
 			if (isnan(o.z))
 				run_usage_error(&r, "--confidence: \"%s\" is not "

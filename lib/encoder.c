@@ -8,22 +8,7 @@
 #include <jansson.h>
 
 #include "xalloc.h"
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "diag.h"
 
 void
 encoder_request(struct buf *b, const struct sigstore_snap *s,
@@ -63,39 +48,39 @@ encoder_answer(const char *ans, size_t len, size_t max_size,
 	*outlen = 0;
 	a = json_loadb(ans, len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(a)) {
-		seterr(err, errlen, "answer is not a JSON object");
+		diag_errf(err, errlen, "answer is not a JSON object");
 		goto out;
 	}
 	st = json_object_get(a, "status");
 	if (!json_is_integer(st)) {
-		seterr(err, errlen, "answer has no integer \"status\"");
+		diag_errf(err, errlen, "answer has no integer \"status\"");
 		goto out;
 	}
 	if (json_integer_value(st) != 0) {
-		seterr(err, errlen, "status %lld (not 0)",
+		diag_errf(err, errlen, "status %lld (not 0)",
 		    (long long)json_integer_value(st));
 		goto out;
 	}
 	res = json_object_get(a, "results");
 	if (!json_is_string(res)) {
-		seterr(err, errlen, "answer has no string \"results\"");
+		diag_errf(err, errlen, "answer has no string \"results\"");
 		goto out;
 	}
 	h = json_string_value(res);
 	n = json_string_length(res);
 	if (n % 2 != 0) {
-		seterr(err, errlen, "results are not hex (odd length)");
+		diag_errf(err, errlen, "results are not hex (odd length)");
 		goto out;
 	}
 	if (n / 2 > max_size) {
-		seterr(err, errlen, "results of %zu bytes exceed maxSize %zu",
+		diag_errf(err, errlen, "results of %zu bytes exceed maxSize %zu",
 		    n / 2, max_size);
 		goto out;
 	}
 	for (i = 0; i < n; i += 2) {
 		if ((hi = nibble((unsigned char)h[i])) < 0 ||
 		    (lo = nibble((unsigned char)h[i + 1])) < 0) {
-			seterr(err, errlen, "results are not hex (character "
+			diag_errf(err, errlen, "results are not hex (character "
 			    "%zu)", hi < 0 ? i + 1 : i + 2);
 			*outlen = 0;
 			goto out;

@@ -26,9 +26,8 @@ struct scan {
 
 static int value(struct scan *s, struct span *numtext);
 
-/* Length of the UTF-8 sequence at p (valid, shortest form), or 0. */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
+size_t
+jfast_utf8_len(const unsigned char *p, const unsigned char *end)
 {
 	unsigned c = p[0];
 
@@ -82,7 +81,7 @@ string(struct scan *s, struct span *sp)
 		if (*p == '"')
 			break;
 		if (*p >= 0x80) {
-			if ((k = utf8_len(p, end)) == 0)
+			if ((k = jfast_utf8_len(p, end)) == 0)
 				return -1;
 			p += k;
 			continue;

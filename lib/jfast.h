@@ -29,6 +29,13 @@ int	jfast_flat_numbers(const char *line, size_t len,
 	    const char *const *keys, size_t nkeys, struct jfast_num **vals,
 	    size_t nvals);
 
+/*
+ * The length of the UTF-8 sequence at p (p < end): 2 to 4 for a valid
+ * shortest-form sequence of a code point that is no surrogate and at most
+ * U+10FFFF, 0 otherwise (ASCII included: callers handle it first).
+ */
+size_t	jfast_utf8_len(const unsigned char *p, const unsigned char *end);
+
 /* 0 if line[0..len) is a canonical JSON value of any type, else -1. */
 int	jfast_canonical(const char *line, size_t len);
 

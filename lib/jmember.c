@@ -1,4 +1,5 @@
 #include "jmember.h"
+#include "jfast.h"
 
 #include <string.h>
 
@@ -125,36 +126,6 @@ struct chk {
 
 static int chk_value(struct chk *c);
 
-/* Length of the UTF-8 sequence at p (valid, shortest form), or 0. */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned u = p[0];
-
-	if (u >= 0xC2 && u <= 0xDF)
-		return end - p >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (u >= 0xE0 && u <= 0xEF) {
-		if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-			return 0;
-		if (u == 0xE0 && p[1] < 0xA0)
-			return 0;		/* overlong */
-		if (u == 0xED && p[1] >= 0xA0)
-			return 0;		/* surrogate */
-		return 3;
-	}
-	if (u >= 0xF0 && u <= 0xF4) {
-		if (end - p < 4 || (p[1] & 0xC0) != 0x80 ||
-		    (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-			return 0;
-		if (u == 0xF0 && p[1] < 0x90)
-			return 0;
-		if (u == 0xF4 && p[1] >= 0x90)
-			return 0;		/* beyond U+10FFFF */
-		return 4;
-	}
-	return 0;
-}
-
 static int
 hexval(int h)
 {
@@ -185,7 +156,7 @@ chk_string(struct chk *c, int *esc)
 		if (*p == '"')
 			break;
 		if (*p >= 0x80) {
-			if ((k = utf8_len(p, end)) == 0)
+			if ((k = jfast_utf8_len(p, end)) == 0)
 				return -1;
 			p += k;
 			continue;

@@ -9,21 +9,7 @@
 
 #include "jw.h"
 #include "xalloc.h"
-
-static void	seterr(char *, size_t, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "diag.h"
 
 static void
 zero(struct model2t *m)
@@ -40,7 +26,7 @@ model2t_init(struct model2t *m, int dim, const char *const *names, size_t n,
 
 	zero(m);
 	if (dim < 1 || dim > MODEL2T_MAX_DIM) {
-		seterr(err, errlen, "dim %d is not in 1..%d", dim,
+		diag_errf(err, errlen, "dim %d is not in 1..%d", dim,
 		    MODEL2T_MAX_DIM);
 		return -1;
 	}
@@ -118,13 +104,13 @@ load_context(struct model2t *m, const json_t *ctx, char *err, size_t errlen)
 	double *tmp;
 
 	if (!json_is_object(ctx)) {
-		seterr(err, errlen, "\"context\" is not an object");
+		diag_errf(err, errlen, "\"context\" is not an object");
 		return -1;
 	}
 	if ((v = json_object_get(ctx, "embedding")) != NULL &&
 	    !json_is_null(v)) {
 		if (!json_is_string(v)) {
-			seterr(err, errlen, "context \"embedding\" is not a "
+			diag_errf(err, errlen, "context \"embedding\" is not a "
 			    "string");
 			return -1;
 		}
@@ -132,7 +118,7 @@ load_context(struct model2t *m, const json_t *ctx, char *err, size_t errlen)
 	}
 	if ((v = json_object_get(ctx, "scale")) != NULL) {
 		if (!json_is_number(v) || !isfinite(json_number_value(v))) {
-			seterr(err, errlen, "context \"scale\" is not a "
+			diag_errf(err, errlen, "context \"scale\" is not a "
 			    "number");
 			return -1;
 		}
@@ -141,20 +127,20 @@ load_context(struct model2t *m, const json_t *ctx, char *err, size_t errlen)
 	if ((v = json_object_get(ctx, "fields")) == NULL)
 		return 0;
 	if (!json_is_object(v)) {
-		seterr(err, errlen, "context \"fields\" is not an object");
+		diag_errf(err, errlen, "context \"fields\" is not an object");
 		return -1;
 	}
 	tmp = xmalloc((size_t)m->dim * sizeof(double));
 	json_object_foreach((json_t *)v, fname, tab) {
 		if (!json_is_object(tab)) {
-			seterr(err, errlen, "context field \"%.40s\" is not an "
+			diag_errf(err, errlen, "context field \"%.40s\" is not an "
 			    "object", fname);
 			free(tmp);
 			return -1;
 		}
 		json_object_foreach((json_t *)tab, val, vec) {
 			if (numbers(vec, (size_t)m->dim, tmp) != 0) {
-				seterr(err, errlen, "context field \"%.40s\" "
+				diag_errf(err, errlen, "context field \"%.40s\" "
 				    "value \"%.40s\": not an array of %d "
 				    "numbers", fname, val, m->dim);
 				free(tmp);
@@ -178,25 +164,25 @@ model2t_from_json(struct model2t *m, const json_t *j, char *err,
 
 	zero(m);
 	if (!json_is_object(j)) {
-		seterr(err, errlen, "model is not a JSON object");
+		diag_errf(err, errlen, "model is not a JSON object");
 		return -1;
 	}
 	v = json_object_get(j, "type");
 	if (!json_is_string(v) || strcmp(json_string_value(v),
 	    "two_tower") != 0) {
-		seterr(err, errlen, "\"type\" is not \"two_tower\"");
+		diag_errf(err, errlen, "\"type\" is not \"two_tower\"");
 		return -1;
 	}
 	v = json_object_get(j, "dim");
 	if (!json_is_integer(v) || (dim = json_integer_value(v)) < 1 ||
 	    dim > MODEL2T_MAX_DIM) {
-		seterr(err, errlen, "\"dim\" is not an integer in 1..%d",
+		diag_errf(err, errlen, "\"dim\" is not an integer in 1..%d",
 		    MODEL2T_MAX_DIM);
 		return -1;
 	}
 	feats = json_object_get(j, "features");
 	if (!json_is_array(feats)) {
-		seterr(err, errlen, "\"features\" is not an array");
+		diag_errf(err, errlen, "\"features\" is not an array");
 		return -1;
 	}
 	n = json_array_size(feats);
@@ -204,7 +190,7 @@ model2t_from_json(struct model2t *m, const json_t *j, char *err,
 	for (i = 0; i < n; i++)
 		if ((names[i] = json_string_value(json_array_get(feats, i))) ==
 		    NULL) {
-			seterr(err, errlen, "feature %zu is not a string", i);
+			diag_errf(err, errlen, "feature %zu is not a string", i);
 			free(names);
 			return -1;
 		}
@@ -215,21 +201,21 @@ model2t_from_json(struct model2t *m, const json_t *j, char *err,
 	free(names);
 	user = json_object_get(j, "user");
 	if (!json_is_array(user) || json_array_size(user) != (size_t)dim) {
-		seterr(err, errlen, "\"user\" is not an array of %d rows",
+		diag_errf(err, errlen, "\"user\" is not an array of %d rows",
 		    (int)dim);
 		goto fail;
 	}
 	for (i = 0; i < (size_t)dim; i++) {
 		row = json_array_get(user, i);
 		if (numbers(row, n, m->user + i * n) != 0) {
-			seterr(err, errlen, "\"user\" row %zu is not an array "
+			diag_errf(err, errlen, "\"user\" row %zu is not an array "
 			    "of %zu numbers", i, n);
 			goto fail;
 		}
 	}
 	v = json_object_get(j, "bias");
 	if (!json_is_number(v) || !isfinite(json_number_value(v))) {
-		seterr(err, errlen, "\"bias\" is not a number");
+		diag_errf(err, errlen, "\"bias\" is not a number");
 		goto fail;
 	}
 	m->bias = json_number_value(v);
@@ -253,15 +239,15 @@ model2t_load(struct model2t *m, const char *path, char *err, size_t errlen)
 	zero(m);
 	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL) {
 		if (je.line <= 0)
-			seterr(err, errlen, "%s: %s", path, je.text);
+			diag_errf(err, errlen, "%s: %s", path, je.text);
 		else
-			seterr(err, errlen, "%s:%d: %s", path, je.line,
+			diag_errf(err, errlen, "%s:%d: %s", path, je.line,
 			    je.text);
 		return -1;
 	}
 	rc = model2t_from_json(m, j, why, sizeof(why));
 	if (rc != 0)
-		seterr(err, errlen, "%s: %s", path, why);
+		diag_errf(err, errlen, "%s: %s", path, why);
 	json_decref(j);
 	return rc;
 }
@@ -391,7 +377,7 @@ model2t_context(const struct model2t *m, const json_t *rec,
 	    buyer)) != NULL &&
 	    (v = json_object_get(v, m->embedding)) != NULL) {
 		if (numbers(v, d, c) != 0) {
-			seterr(err, errlen, "buyer_signals.%.60s.%.40s is not "
+			diag_errf(err, errlen, "buyer_signals.%.60s.%.40s is not "
 			    "an array of %d numbers", buyer, m->embedding,
 			    m->dim);
 			for (i = 0; i < d; i++)
@@ -423,7 +409,7 @@ model2t_ad(const struct model2t *m, const json_t *ad, double *a, char *err,
 {
 	if (numbers(json_object_get(ad, "embedding"), (size_t)m->dim, a) !=
 	    0) {
-		seterr(err, errlen, "\"embedding\" is not an array of %d "
+		diag_errf(err, errlen, "\"embedding\" is not an array of %d "
 		    "numbers", m->dim);
 		return -1;
 	}

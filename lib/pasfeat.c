@@ -7,26 +7,12 @@
 #include <string.h>
 
 #include "xalloc.h"
+#include "diag.h"
 
 static const char *const statname[PASFEAT_NSTAT] = {
 	"present", "count", "log_count", "recency", "fresh", "value",
 	"log_value"
 };
-
-static void	seterr(char *, size_t, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int
 textch(int c)
@@ -82,12 +68,12 @@ parse_one(const char *name, struct pasfeat_spec *sp, size_t idx, char *err,
 	int k;
 
 	if (dot == NULL) {
-		seterr(err, errlen, "feature %zu \"%.40s\": no \".STAT\"", idx,
+		diag_errf(err, errlen, "feature %zu \"%.40s\": no \".STAT\"", idx,
 		    name);
 		return -1;
 	}
 	if (parse_key(name, (size_t)(dot - name), sp->key) != 0) {
-		seterr(err, errlen, "feature %zu \"%.40s\": key \"%.*s\" is not "
+		diag_errf(err, errlen, "feature %zu \"%.40s\": key \"%.*s\" is not "
 		    "1-4 characters of [A-Za-z0-9_] or 0x and 8 hex digits",
 		    idx, name, (int)(dot - name > 20 ? 20 : dot - name), name);
 		return -1;
@@ -97,7 +83,7 @@ parse_one(const char *name, struct pasfeat_spec *sp, size_t idx, char *err,
 			sp->stat = k;
 			return 0;
 		}
-	seterr(err, errlen, "feature %zu \"%.40s\": unknown stat \"%.20s\"",
+	diag_errf(err, errlen, "feature %zu \"%.40s\": unknown stat \"%.20s\"",
 	    idx, name, dot + 1);
 	return -1;
 }
@@ -129,7 +115,7 @@ pasfeat_init_json(struct pasfeat *f, const json_t *names, char *err,
 	f->n = 0;
 	f->spec = NULL;
 	if (!json_is_array(names)) {
-		seterr(err, errlen, "features: not an array");
+		diag_errf(err, errlen, "features: not an array");
 		return -1;
 	}
 	n = json_array_size(names);
@@ -137,7 +123,7 @@ pasfeat_init_json(struct pasfeat *f, const json_t *names, char *err,
 	for (i = 0; i < n; i++) {
 		v = json_array_get(names, i);
 		if (!json_is_string(v)) {
-			seterr(err, errlen, "feature %zu is not a string", i);
+			diag_errf(err, errlen, "feature %zu is not a string", i);
 			pasfeat_free(f);
 			return -1;
 		}

@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,36 @@ run_option(struct run *r, int ch, const char *arg)
 		return 1;
 	}
 	return 0;
+}
+
+double
+run_real(struct run *r, const char *opt, const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno == ERANGE || !isfinite(v))
+		run_usage_error(r, "%s: \"%s\" is not a number", opt, arg);
+	return v;
+}
+
+long long
+run_integer(struct run *r, const char *opt, const char *arg, long long lo,
+    long long hi)
+{
+	const char *d = arg[0] == '-' ? arg + 1 : arg;
+	long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (*d < '0' || *d > '9' || *end != '\0' || errno != 0 || v < lo ||
+	    v > hi)
+		run_usage_error(r, "%s: \"%s\" is not an integer from %lld to "
+		    "%lld", opt, arg, lo, hi);
+	return v;
 }
 
 int

@@ -81,6 +81,15 @@ int	run_option(struct run *r, int ch, const char *arg);
 _Noreturn void	run_usage_error(struct run *r, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * Option values: a finite decimal number, or an integer from lo to hi.
+ * Anything else is a usage error (exit 64): "TOOL: OPT: "ARG" is not a
+ * number" or "... is not an integer from LO to HI".
+ */
+double		run_real(struct run *r, const char *opt, const char *arg);
+long long	run_integer(struct run *r, const char *opt, const char *arg,
+		    long long lo, long long hi);
+
 /* Opens the output and the rejects file.  Returns 0 or 73 (reported). */
 int	run_start(struct run *r);
 

@@ -10,37 +10,7 @@
 
 #include "jw.h"
 #include "xalloc.h"
-
-/* Length of the valid, shortest-form UTF-8 sequence at p, or 0 (as
- * jansson decides). */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0];
-
-	if (c >= 0xC2 && c <= 0xDF)
-		return end - p >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-			return 0;
-		if (c == 0xE0 && p[1] < 0xA0)
-			return 0;
-		if (c == 0xED && p[1] >= 0xA0)
-			return 0;
-		return 3;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (end - p < 4 || (p[1] & 0xC0) != 0x80 ||
-		    (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-			return 0;
-		if (c == 0xF0 && p[1] < 0x90)
-			return 0;
-		if (c == 0xF4 && p[1] >= 0x90)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
+#include "jfast.h"
 
 /* A string without escapes at p (the quote); the position after it. */
 static const char *
@@ -60,7 +30,7 @@ fstr(const char *p, const char *end, struct tcl_val *v)
 		if (*s == '\\' || *s < 0x20)
 			return NULL;
 		if (*s >= 0x80) {
-			if ((k = utf8_len(s, e)) == 0)
+			if ((k = jfast_utf8_len(s, e)) == 0)
 				return NULL;
 			s += k;
 		} else

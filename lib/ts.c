@@ -1,24 +1,9 @@
 #include "ts.h"
+#include "diag.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* n digits at s[*i]; -1 when they are not all digits. */
 static int
@@ -110,11 +95,11 @@ ts_parse_rfc3339(const char *s, size_t len, struct ts *out, char *err,
 	out->nsec = (int32_t)ns;
 	return 0;
 bad:
-	seterr(err, errlen, "ts \"%.*s\" is not an RFC 3339 date-time",
+	diag_errf(err, errlen, "ts \"%.*s\" is not an RFC 3339 date-time",
 	    (int)(len > 40 ? 40 : len), s);
 	return -1;
 range:
-	seterr(err, errlen, "ts \"%.*s\" has a field out of range",
+	diag_errf(err, errlen, "ts \"%.*s\" has a field out of range",
 	    (int)(len > 40 ? 40 : len), s);
 	return -1;
 }
@@ -128,7 +113,7 @@ ts_from_json(const json_t *v, struct ts *out, char *err, size_t errlen)
 	if (json_is_integer(v)) {
 		i = json_integer_value(v);
 		if (i >= TS_MAX_SEC || i <= -TS_MAX_SEC) {
-			seterr(err, errlen, "ts %lld is out of range",
+			diag_errf(err, errlen, "ts %lld is out of range",
 			    (long long)i);
 			return -1;
 		}
@@ -139,7 +124,7 @@ ts_from_json(const json_t *v, struct ts *out, char *err, size_t errlen)
 	if (json_is_real(v)) {
 		d = json_real_value(v);
 		if (!isfinite(d) || fabs(d) >= (double)TS_MAX_SEC) {
-			seterr(err, errlen, "ts %g is out of range", d);
+			diag_errf(err, errlen, "ts %g is out of range", d);
 			return -1;
 		}
 		f = floor(d);
@@ -154,7 +139,7 @@ ts_from_json(const json_t *v, struct ts *out, char *err, size_t errlen)
 	if (json_is_string(v))
 		return ts_parse_rfc3339(json_string_value(v),
 		    json_string_length(v), out, err, errlen);
-	seterr(err, errlen, "ts is not a number or an RFC 3339 string");
+	diag_errf(err, errlen, "ts is not a number or an RFC 3339 string");
 	return -1;
 }
 

@@ -15,24 +15,9 @@
 #include <unistd.h>
 
 #include "xalloc.h"
+#include "diag.h"
 
 extern char **environ;
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 void
 udf_status_string(int ws, char *out, size_t outlen)
@@ -110,12 +95,12 @@ spawn(struct udf *u, char *err, size_t errlen)
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		seterr(err, errlen, "co-process: socketpair: %s",
+		diag_errf(err, errlen, "co-process: socketpair: %s",
 		    strerror(errno));
 		return UDF_ESYS;
 	}
 	if (pipe(pv) == -1) {
-		seterr(err, errlen, "co-process: pipe: %s", strerror(errno));
+		diag_errf(err, errlen, "co-process: pipe: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
 		return UDF_ESYS;
@@ -134,7 +119,7 @@ spawn(struct udf *u, char *err, size_t errlen)
 	close(sv[1]);
 	close(pv[1]);
 	if (rc != 0) {
-		seterr(err, errlen, "co-process: cannot run /bin/sh: %s",
+		diag_errf(err, errlen, "co-process: cannot run /bin/sh: %s",
 		    strerror(rc));
 		close(sv[0]);
 		close(pv[0]);
@@ -175,7 +160,7 @@ died(struct udf *u, char *err, size_t errlen)
 	udf_status_string(u->status, how, sizeof(how));
 	snprintf(u->deadmsg, sizeof(u->deadmsg), "co-process %s", how);
 	u->dead = 1;
-	seterr(err, errlen, "%s", u->deadmsg);
+	diag_errf(err, errlen, "%s", u->deadmsg);
 	return UDF_EDEAD;
 }
 
@@ -184,7 +169,7 @@ fail(struct udf *u, int code, char *err, size_t errlen, const char *msg)
 {
 	u->failed++;
 	kill_child(u);
-	seterr(err, errlen, "co-process %s (killed; restarted for the next "
+	diag_errf(err, errlen, "co-process %s (killed; restarted for the next "
 	    "call)", msg);
 	return code;
 }
@@ -203,7 +188,7 @@ udf_call(struct udf *u, const char *req, size_t len, const char **ans,
 	*ans = NULL;
 	*anslen = 0;
 	if (u->dead) {
-		seterr(err, errlen, "%s", u->deadmsg);
+		diag_errf(err, errlen, "%s", u->deadmsg);
 		return UDF_EDEAD;
 	}
 	if (u->pid == 0 && (rc = spawn(u, err, errlen)) != UDF_OK)
@@ -233,7 +218,7 @@ udf_call(struct udf *u, const char *req, size_t len, const char **ans,
 		if (poll(pf, (nfds_t)np, left) == -1) {
 			if (errno == EINTR)
 				continue;
-			seterr(err, errlen, "co-process: poll: %s",
+			diag_errf(err, errlen, "co-process: poll: %s",
 			    strerror(errno));
 			return UDF_ESYS;
 		}
@@ -307,11 +292,11 @@ udf_close(struct udf *u, char *err, size_t errlen)
 		reap(u, u->timeout_ms);
 		if (u->status != 0) {
 			udf_status_string(u->status, how, sizeof(how));
-			seterr(err, errlen, "co-process %s", how);
+			diag_errf(err, errlen, "co-process %s", how);
 			rv = -1;
 		}
 	} else if (u->dead) {
-		seterr(err, errlen, "%s", u->deadmsg);
+		diag_errf(err, errlen, "%s", u->deadmsg);
 		rv = -1;
 	}
 	closefds(u);

@@ -178,7 +178,7 @@ for l in open(sys.argv[1]):
 	run -64 --separate-stderr pas-synth --emit signals,bogus
 	[[ "$stderr" == 'pas-synth: --emit: unknown type "bogus"'* ]]
 	run -64 --separate-stderr pas-synth --days 61
-	[[ "$stderr" == "pas-synth: --days: \"61\" is not an integer in [0, 60]"* ]]
+	[[ "$stderr" == "pas-synth: --days: \"61\" is not an integer from 0 to 60"* ]]
 	run -64 --separate-stderr pas-synth --days 0
 	[[ "$stderr" == "pas-synth: --days must be in 1..60 (the signals' TTL)"* ]]
 	run -64 --separate-stderr pas-synth --apps 7
