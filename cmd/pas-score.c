@@ -75,27 +75,6 @@ has_suffix(const char *s, const char *suf)
 	return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-/* The value at a key, or at the dotted path when no key has that name. */
-static json_t *
-lookup(json_t *obj, const char *path)
-{
-	const char *dot;
-	json_t *v;
-
-	if ((v = json_object_get(obj, path)) != NULL)
-		return v;
-	while ((dot = strchr(path, '.')) != NULL) {
-		v = json_object_getn(obj, path, (size_t)(dot - path));
-		if (!json_is_object(v))
-			return NULL;
-		obj = v;
-		path = dot + 1;
-		if ((v = json_object_get(obj, path)) != NULL)
-			return v;
-	}
-	return NULL;
-}
-
 /* A number, or (from CSV) its decimal text.  Returns 0 or -1. */
 static int
 number(json_t *v, int from_csv, double *out)
@@ -210,7 +189,7 @@ budget_line(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 	id = json_object_get(in->obj, "ad_id");
 	if (!json_is_string(id))
 		return "no string \"ad_id\"";
-	rem = lookup(in->obj, "budget.remaining");
+	rem = rin_lookup(in->obj, "budget.remaining");
 	if (rem == NULL || json_is_null(rem))
 		return NULL;			/* no budget: never limited */
 	if (number(rem, in->is_csv, &v) == -1 || !isfinite(v) || v < 0)

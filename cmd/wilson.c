@@ -58,30 +58,6 @@ struct opts {
 	struct csvw	 cw;
 };
 
-/*
- * The value at a field name: the key itself if the record has it, else
- * the dotted path through nested objects ("stats.clicks").
- */
-static json_t *
-lookup(json_t *obj, const char *path)
-{
-	const char *dot;
-	json_t *v;
-
-	if ((v = json_object_get(obj, path)) != NULL)
-		return v;
-	while ((dot = strchr(path, '.')) != NULL) {
-		v = json_object_getn(obj, path, (size_t)(dot - path));
-		if (!json_is_object(v))
-			return NULL;
-		obj = v;
-		path = dot + 1;
-		if ((v = json_object_get(obj, path)) != NULL)
-			return v;
-	}
-	return NULL;
-}
-
 /* A CSV cell as a number: decimal notation only (no hex, inf, nan). */
 static int
 csv_number(const char *s, double *out)
@@ -104,7 +80,7 @@ count(json_t *obj, const char *field, int from_csv, double *out, char *msg,
 {
 	json_t *v;
 
-	if ((v = lookup(obj, field)) == NULL) {
+	if ((v = rin_lookup(obj, field)) == NULL) {
 		snprintf(msg, msglen, "no count field \"%s\"", field);
 		return msg;
 	}

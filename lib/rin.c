@@ -228,3 +228,23 @@ rin_close(struct rin *in)
 	in->obj = NULL;
 	close_operand(in);
 }
+
+json_t *
+rin_lookup(json_t *obj, const char *path)
+{
+	const char *dot;
+	json_t *v;
+
+	if ((v = json_object_get(obj, path)) != NULL)
+		return v;
+	while ((dot = strchr(path, '.')) != NULL) {
+		v = json_object_getn(obj, path, (size_t)(dot - path));
+		if (!json_is_object(v))
+			return NULL;
+		obj = v;
+		path = dot + 1;
+		if ((v = json_object_get(obj, path)) != NULL)
+			return v;
+	}
+	return NULL;
+}

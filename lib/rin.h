@@ -54,6 +54,13 @@ int	rin_next(struct rin *in);
  */
 int	rin_parse(struct rin *in);
 
+/*
+ * The value at a field name of a record: the key itself when the object
+ * has it, else the dotted path through nested objects ("stats.clicks").
+ * Borrowed; NULL when absent.
+ */
+json_t	*rin_lookup(json_t *obj, const char *path);
+
 /* Frees the current record and closes the operand. */
 void	rin_close(struct rin *in);
 
