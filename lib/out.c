@@ -76,6 +76,7 @@ int
 out_open(struct out *o, const char *path)
 {
 	const char *slash, *base;
+	struct stat st;
 	size_t dirlen;
 	mode_t mask;
 
@@ -85,6 +86,19 @@ out_open(struct out *o, const char *path)
 		return 0;
 	}
 	o->path = path;
+	/*
+	 * Only a regular file (or a new one) is replaced by rename: a device,
+	 * a FIFO or a socket (-o /dev/null, -o /dev/stderr, a named pipe) is
+	 * written in place, or the rename would replace the node itself.
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if ((o->fd = open(path, O_WRONLY)) == -1) {
+			diag_warn("%s: %s", path, strerror(errno));
+			return EX_CANTCREAT;
+		}
+		o->inplace = 1;
+		return 0;
+	}
 	slash = strrchr(path, '/');
 	base = slash ? slash + 1 : path;
 	dirlen = slash ? (size_t)(slash - path) + 1 : 0;
@@ -158,6 +172,14 @@ out_commit(struct out *o)
 	buf_free(&o->b);
 	if (o->path == NULL)
 		return ex;
+	if (o->inplace) {
+		if (close(o->fd) == -1 && ex == 0) {
+			diag_warn("%s: %s", o->path, strerror(errno));
+			ex = EX_IOERR;
+		}
+		o->fd = -1;
+		return ex;
+	}
 	if (ex == 0 && fsync(o->fd) == -1 && errno != EINVAL) {
 		diag_warn("%s: %s", o->path, strerror(errno));
 		ex = EX_IOERR;

@@ -8,7 +8,8 @@
  * An output: standard output, or a file written atomically.  For a file,
  * bytes go to a temporary file in the same folder (".NAME.XXXXXX"), and
  * out_commit() fsyncs it and renames it over NAME; until then NAME is
- * untouched.  A temporary file not committed is removed by out_abort(),
+ * untouched.  A NAME that exists and is not a regular file (/dev/null, a
+ * FIFO) is opened and written in place instead.  A temporary file not committed is removed by out_abort(),
  * at exit, and on SIGINT/SIGTERM/SIGHUP, so a failed run leaves nothing.
  *
  * Writes are buffered in o->b; tools append with buf_* and call
@@ -21,6 +22,7 @@ struct out {
 	char		*tmp;		/* temporary name, NULL when committed */
 	struct buf	 b;
 	int		 failed;	/* errno of the first write error */
+	int		 inplace;	/* path is no regular file: written as is */
 	unsigned long	 records;
 };
 

@@ -293,3 +293,14 @@ for i in range(200000): sys.stdout.write("{\"k\":1,\"n\":2}\n")' > "$T/many"
 	[ "${#lines[@]}" -eq 8 ]
 	[[ "$stderr" =~ ^.?wilson:\ 8\ records,\ [0-9]+\ records/s$ ]]
 }
+
+@test "wilson: -o /dev/null and -o FIFO are written in place, not replaced" {
+	run -0 wilson -o /dev/null "$F/basic.in.ndjson"
+	[ -c /dev/null ]
+	mkfifo "$T/fifo"
+	cat "$T/fifo" > "$T/got" &
+	run -0 wilson -o "$T/fifo" "$F/basic.in.ndjson"
+	wait
+	[ -p "$T/fifo" ]
+	[ "$(wc -l < "$T/got")" -eq 8 ]
+}

@@ -1,0 +1,401 @@
+#include "jmember.h"
+
+#include <string.h>
+
+static int
+is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static const char *
+skip_ws(struct jmember_it *it, const char *p)
+{
+	while (p < it->end && is_ws(*p)) {
+		p++;
+		it->ws = 1;
+	}
+	return p;
+}
+
+/* p at an opening quote: the position after the closing quote. */
+static const char *
+skip_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return end;
+}
+
+/*
+ * The end of the value at p; *ws set when white space occurs inside it
+ * outside strings.
+ */
+static const char *
+skip_value(const char *p, const char *end, int *ws)
+{
+	int depth = 0;
+
+	*ws = 0;
+	while (p < end) {
+		switch (*p) {
+		case '"':
+			p = skip_string(p, end);
+			if (depth == 0)
+				return p;
+			continue;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			if (depth == 0)
+				return p;	/* the enclosing object's end */
+			if (--depth == 0)
+				return p + 1;
+			break;
+		case ',':
+			if (depth == 0)
+				return p;
+			break;
+		case ' ': case '\t': case '\n': case '\r':
+			if (depth == 0)
+				return p;
+			*ws = 1;
+			break;
+		}
+		p++;
+	}
+	return p;
+}
+
+int
+jmember_start(struct jmember_it *it, const char *text, size_t len)
+{
+	const char *p;
+
+	it->end = text + len;
+	it->ws = 0;
+	p = skip_ws(it, text);
+	if (p == it->end || *p != '{')
+		return -1;
+	it->p = p + 1;
+	return 0;
+}
+
+int
+jmember_next(struct jmember_it *it, struct jmember *m)
+{
+	const char *p = skip_ws(it, it->p), *q;
+	int ws;
+
+	if (p < it->end && *p == ',')
+		p = skip_ws(it, p + 1);
+	if (p >= it->end || *p != '"') {
+		it->p = it->end;
+		return 0;
+	}
+	q = skip_string(p, it->end);
+	m->key = p + 1;
+	m->keylen = (size_t)(q - p) - 2;
+	p = skip_ws(it, q);
+	if (p < it->end && *p == ':')
+		p++;
+	p = skip_ws(it, p);
+	q = skip_value(p, it->end, &ws);
+	m->val = p;
+	m->vallen = (size_t)(q - p);
+	m->compact = !ws;
+	it->ws |= ws;
+	it->p = q;
+	return 1;
+}
+
+/* The checking walk. */
+
+struct chk {
+	const unsigned char	*p, *end;
+	int			 depth;
+};
+
+static int chk_value(struct chk *c);
+
+/* Length of the UTF-8 sequence at p (valid, shortest form), or 0. */
+static size_t
+utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned u = p[0];
+
+	if (u >= 0xC2 && u <= 0xDF)
+		return end - p >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (u >= 0xE0 && u <= 0xEF) {
+		if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+			return 0;
+		if (u == 0xE0 && p[1] < 0xA0)
+			return 0;		/* overlong */
+		if (u == 0xED && p[1] >= 0xA0)
+			return 0;		/* surrogate */
+		return 3;
+	}
+	if (u >= 0xF0 && u <= 0xF4) {
+		if (end - p < 4 || (p[1] & 0xC0) != 0x80 ||
+		    (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+			return 0;
+		if (u == 0xF0 && p[1] < 0x90)
+			return 0;
+		if (u == 0xF4 && p[1] >= 0x90)
+			return 0;		/* beyond U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+static int
+hexval(int h)
+{
+	if (h >= '0' && h <= '9')
+		return h - '0';
+	if (h >= 'a' && h <= 'f')
+		return h - 'a' + 10;
+	if (h >= 'A' && h <= 'F')
+		return h - 'A' + 10;
+	return -1;
+}
+
+/* A string at c->p (the quote); *esc set when it holds a backslash. */
+static int
+chk_string(struct chk *c, int *esc)
+{
+	const unsigned char *p = c->p + 1, *end = c->end;
+	size_t k;
+	int i, v, h;
+
+	*esc = 0;
+	for (;;) {
+		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' &&
+		    *p != '\\')
+			p++;
+		if (p == end || *p < 0x20)
+			return -1;
+		if (*p == '"')
+			break;
+		if (*p >= 0x80) {
+			if ((k = utf8_len(p, end)) == 0)
+				return -1;
+			p += k;
+			continue;
+		}
+		*esc = 1;
+		if (end - p < 2)
+			return -1;
+		switch (p[1]) {
+		case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+		case 'r': case 't':
+			p += 2;
+			continue;
+		case 'u':
+			if (end - p < 6)
+				return -1;
+			for (v = 0, i = 2; i < 6; i++) {
+				if ((h = hexval(p[i])) < 0)
+					return -1;
+				v = v * 16 + h;
+			}
+			/* NUL and surrogates: jansson's rules, not ours */
+			if (v == 0 || (v >= 0xD800 && v <= 0xDFFF))
+				return -1;
+			p += 6;
+			continue;
+		default:
+			return -1;
+		}
+	}
+	c->p = p + 1;
+	return 0;
+}
+
+static int
+digits(struct chk *c)
+{
+	int n = 0;
+
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+		c->p++;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A number: the JSON grammar; integers of at most 18 digits (no 64-bit
+ * overflow), reals with at most 200 integer digits and an exponent of at
+ * most two digits (no double overflow).
+ */
+static int
+chk_number(struct chk *c)
+{
+	int nint, nexp, real = 0;
+
+	if (*c->p == '-')
+		c->p++;
+	if (c->p == c->end)
+		return -1;
+	if (*c->p == '0') {
+		c->p++;
+		nint = 1;
+	} else if (*c->p >= '1' && *c->p <= '9')
+		nint = digits(c);
+	else
+		return -1;
+	if (c->p < c->end && *c->p == '.') {
+		c->p++;
+		real = 1;
+		if (digits(c) == 0)
+			return -1;
+	}
+	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+		c->p++;
+		real = 1;
+		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+			c->p++;
+		if ((nexp = digits(c)) == 0 || nexp > 2)
+			return -1;
+	}
+	return real ? (nint > 200 ? -1 : 0) : (nint > 18 ? -1 : 0);
+}
+
+static int
+chk_literal(struct chk *c, const char *lit, size_t n)
+{
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0)
+		return -1;
+	c->p += n;
+	return 0;
+}
+
+/*
+ * An object at c->p; with top set, its members go to m (*n of them).
+ */
+static int
+chk_object(struct chk *c, struct jmember *m, size_t *n)
+{
+	const unsigned char *key[JMEMBER_MAXKEYS];
+	size_t klen[JMEMBER_MAXKEYS], nk = 0, i;
+	const unsigned char *v;
+	int esc;
+
+	c->p++;
+	if (c->p < c->end && *c->p == '}') {
+		c->p++;
+		return 0;
+	}
+	for (;;) {
+		if (c->p == c->end || *c->p != '"' || nk == JMEMBER_MAXKEYS)
+			return -1;
+		key[nk] = c->p + 1;
+		if (chk_string(c, &esc) == -1 || esc)
+			return -1;
+		klen[nk] = (size_t)(c->p - key[nk]) - 1;
+		for (i = 0; i < nk; i++)
+			if (klen[i] == klen[nk] &&
+			    memcmp(key[i], key[nk], klen[nk]) == 0)
+				return -1;
+		if (c->p == c->end || *c->p != ':')
+			return -1;
+		c->p++;
+		v = c->p;
+		if (chk_value(c) == -1)
+			return -1;
+		if (m != NULL) {
+			m[nk].key = (const char *)key[nk];
+			m[nk].keylen = klen[nk];
+			m[nk].val = (const char *)v;
+			m[nk].vallen = (size_t)(c->p - v);
+			m[nk].compact = 1;
+		}
+		nk++;
+		if (c->p == c->end)
+			return -1;
+		if (*c->p == '}') {
+			c->p++;
+			if (n != NULL)
+				*n = nk;
+			return 0;
+		}
+		if (*c->p != ',')
+			return -1;
+		c->p++;
+	}
+}
+
+static int
+chk_array(struct chk *c)
+{
+	c->p++;
+	if (c->p < c->end && *c->p == ']') {
+		c->p++;
+		return 0;
+	}
+	for (;;) {
+		if (chk_value(c) == -1 || c->p == c->end)
+			return -1;
+		if (*c->p == ']') {
+			c->p++;
+			return 0;
+		}
+		if (*c->p != ',')
+			return -1;
+		c->p++;
+	}
+}
+
+static int
+chk_value(struct chk *c)
+{
+	int rc, esc;
+
+	if (c->p == c->end)
+		return -1;
+	switch (*c->p) {
+	case '{':
+	case '[':
+		if (++c->depth > JMEMBER_MAXDEPTH)
+			return -1;
+		rc = *c->p == '{' ? chk_object(c, NULL, NULL) : chk_array(c);
+		c->depth--;
+		return rc;
+	case '"':
+		return chk_string(c, &esc);
+	case 't':
+		return chk_literal(c, "true", 4);
+	case 'f':
+		return chk_literal(c, "false", 5);
+	case 'n':
+		return chk_literal(c, "null", 4);
+	default:
+		if (*c->p == '-' || (*c->p >= '0' && *c->p <= '9'))
+			return chk_number(c);
+		return -1;
+	}
+}
+
+int
+jmember_scan(const char *text, size_t len, struct jmember *m, size_t *n)
+{
+	struct chk c;
+
+	c.p = (const unsigned char *)text;
+	c.end = c.p + len;
+	c.depth = 1;
+	*n = 0;
+	if (len < 2 || text[0] != '{')
+		return -1;
+	if (chk_object(&c, m, n) == -1 || c.p != c.end)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,54 @@
+#ifndef ADSIG_JMEMBER_H
+#define ADSIG_JMEMBER_H
+#include <stddef.h>
+
+/*
+ * The top-level members of a JSON object as spans of its text, so a
+ * filter that changes a few fields can copy the others byte for byte
+ * instead of writing them again (writing reals is the dear part of
+ * JSON output).  The text must be one JSON object that jansson already
+ * accepted: the walk checks nothing but the structure it needs, and
+ * keys come in the order jansson iterates them (insertion order).
+ */
+struct jmember {
+	const char	*key;		/* raw key text between its quotes */
+	size_t		 keylen;
+	const char	*val;		/* the value's text */
+	size_t		 vallen;
+	int		 compact;	/* no white space in the value */
+};
+
+struct jmember_it {
+	const char	*p, *end;
+	int		 ws;		/* white space seen so far, anywhere */
+};
+
+/* Starts a walk over text[0..len).  Returns 0, or -1 if it is no object. */
+int	jmember_start(struct jmember_it *it, const char *text, size_t len);
+
+/*
+ * The next member: 1, or 0 after the last one.  After the last one,
+ * it->ws tells whether the object's text held any white space outside
+ * strings (0: it is compact, as every adsig tool writes it).
+ */
+int	jmember_next(struct jmember_it *it, struct jmember *m);
+
+/*
+ * A checking walk for hot paths: fills m[0..*n) with the top-level
+ * members of text[0..len) and returns 0 only when the text is a
+ * compact JSON object (no white space outside strings) that jansson
+ * certainly accepts with JSON_REJECT_DUPLICATES: valid syntax and UTF-8,
+ * no \u0000 or surrogate escapes, integers of at most 18 digits, reals
+ * far from overflow, keys without escapes and no duplicate key at any
+ * level (at most JMEMBER_MAXKEYS keys an object, JMEMBER_MAXDEPTH
+ * levels).  Anything else returns -1: not necessarily bad, but the
+ * caller must let jansson parse it (and report what is wrong).
+ * tests/unit/test_jmember.c compares it with jansson on random lines.
+ */
+#define JMEMBER_MAXKEYS		64
+#define JMEMBER_MAXDEPTH	64
+
+int	jmember_scan(const char *text, size_t len, struct jmember *m,
+	    size_t *n);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * jmember against jansson (the differential test the fast path of
+ * pas-score needs): on random lines, valid and broken, whenever
+ * jmember_scan vouches for a line, jansson (JSON_REJECT_DUPLICATES) must
+ * accept it, with the same top-level keys in the same order and each
+ * member's text parsing to the same value.  And the plain walk
+ * (jmember_start/next) must find the members of every line jansson
+ * accepts, white space or not.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "jmember.h"
+#include "rng.h"
+#include "unit.h"
+
+static struct rng r;
+
+static const char *pieces[] = {
+	"\"a\"", "\"k\"", "\"\\u0001\"", "\"\\u0000\"", "\"\\/\"",
+	"\"\\u00e9\"", "\"\\u00E9\"", "\"\xc3\xa9\"", "\"\xc3\"",
+	"\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "\"\xe0\x80\x80\"",
+	"\"\\ud83d\\ude00\"", "\"\\ude00\"", "\"\\ud83d\"", "\"a\tb\"",
+	"\"\\n\\t\\\"\\\\\"", "\"\\x\"", "\"\\u12\"", "\"a,b]}\"",
+	"0", "-0", "12", "007", "-5", "1.5", "1.50", "1e3", "1E+2", "1e-99",
+	"1e400", "1e99", "-1e308", "2.5e-05", "0.1e1", "-", "1.", ".5", "1e",
+	"123456789012345678", "-123456789012345678", "1234567890123456789",
+	"99999999999999999999", "9223372036854775807",
+	"true", "false", "null", "tru", "nul", "truex", "[]", "{}",
+};
+
+static void
+gen(struct buf *b, int depth)
+{
+	size_t i, n;
+	uint64_t c = rng_below(&r, depth > 3 ? 3 : 6);
+
+	if (c < 3) {
+		buf_adds(b, pieces[rng_below(&r, sizeof(pieces) / sizeof(*pieces))]);
+		return;
+	}
+	n = rng_below(&r, 5);
+	if (c == 3) {
+		buf_addc(b, '[');
+		for (i = 0; i < n; i++) {
+			if (i)
+				buf_addc(b, ',');
+			gen(b, depth + 1);
+		}
+		buf_addc(b, ']');
+		return;
+	}
+	buf_addc(b, '{');
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_addc(b, ',');
+		if (rng_below(&r, 20) == 0)
+			buf_adds(b, "\"\\u0061\":");	/* "a", escaped */
+		else
+			buf_printf(b, "\"%c\":", (char)('a' + rng_below(&r, 8)));
+		gen(b, depth + 1);
+	}
+	buf_addc(b, '}');
+}
+
+/* Random damage: a space, a dropped or doubled byte. */
+static void
+mutate(struct buf *b)
+{
+	size_t at;
+
+	if (b->len == 0)
+		return;
+	at = rng_below(&r, b->len);
+	switch (rng_below(&r, 3)) {
+	case 0:
+		buf_addc(b, ' ');
+		memmove(b->p + at + 1, b->p + at, b->len - at - 1);
+		b->p[at] = ' ';
+		break;
+	case 1:
+		memmove(b->p + at, b->p + at + 1, b->len - at - 1);
+		b->len--;
+		b->p[b->len] = '\0';
+		break;
+	default:
+		buf_addc(b, b->p[at]);
+		break;
+	}
+}
+
+/* The members found agree with jansson's object v. */
+static int
+agree(json_t *v, const struct jmember *m, size_t n)
+{
+	const char *k;
+	json_t *x, *y;
+	size_t i = 0;
+	int ok = 1;
+
+	if (json_object_size(v) != n)
+		return 0;
+	json_object_foreach(v, k, x) {
+		if (strlen(k) != m[i].keylen ||
+		    memcmp(k, m[i].key, m[i].keylen) != 0)
+			return 0;
+		y = json_loadb(m[i].val, m[i].vallen, JSON_DECODE_ANY, NULL);
+		if (y == NULL || !json_equal(x, y))
+			ok = 0;
+		json_decref(y);
+		i++;
+	}
+	return ok;
+}
+
+static int
+scan_ok(const char *s)
+{
+	struct jmember m[JMEMBER_MAXKEYS];
+	size_t n;
+
+	return jmember_scan(s, strlen(s), m, &n) == 0;
+}
+
+int
+main(void)
+{
+	struct jmember m[JMEMBER_MAXKEYS], w[64];
+	struct jmember_it it;
+	struct buf line = { 0 };
+	uint64_t seed = 1;
+	json_t *v;
+	size_t n, nw;
+	int i, vouched = 0, jansson_ok = 0, wrong = 0, walk_wrong = 0;
+
+	rng_global_init();
+	rng_init(&r, &seed, "jmember", 7);
+	for (i = 0; i < 300000; i++) {
+		line.len = 0;
+		buf_adds(&line, "{\"type\":\"request\",\"x\":");
+		gen(&line, 1);
+		if (rng_below(&r, 2)) {
+			buf_adds(&line, ",\"bids\":");
+			gen(&line, 1);
+		}
+		buf_addc(&line, '}');
+		if (rng_below(&r, 3) == 0)
+			mutate(&line);
+		v = json_loadb(line.p, line.len, JSON_REJECT_DUPLICATES, NULL);
+		if (v != NULL && json_is_object(v)) {
+			jansson_ok++;
+			/* the plain walk over any accepted line */
+			nw = 0;
+			if (jmember_start(&it, line.p, line.len) == 0)
+				while (nw < 64 && jmember_next(&it, &w[nw]) == 1)
+					nw++;
+			if (nw != json_object_size(v))
+				walk_wrong++;
+		}
+		if (jmember_scan(line.p, line.len, m, &n) == 0) {
+			vouched++;
+			if (v == NULL || !agree(v, m, n)) {
+				wrong++;
+				if (wrong < 5)
+					fprintf(stderr, "vouched for: %s\n", line.p);
+			}
+		}
+		json_decref(v);
+	}
+	CHECK(wrong == 0);
+	CHECK(walk_wrong == 0);
+	/* the test means something: many lines of each kind */
+	CHECK(vouched > 20000);
+	CHECK(jansson_ok > vouched);
+	fprintf(stderr, "jmember: %d of %d lines jansson accepts vouched for\n",
+	    vouched, jansson_ok);
+
+	/* by hand */
+	CHECK(scan_ok("{\"a\":1,\"b\":[true,null,{\"c\":\"\\u00e9\"}]}"));
+	CHECK(scan_ok("{}"));
+	CHECK(!scan_ok("{\"a\":1, \"b\":2}"));		/* white space */
+	CHECK(!scan_ok("{\"a\":1,\"a\":2}"));		/* duplicate */
+	CHECK(!scan_ok("{\"a\":{\"b\":1,\"b\":2}}"));	/* nested duplicate */
+	CHECK(!scan_ok("{\"\\u0061\":1}"));		/* escaped key */
+	CHECK(!scan_ok("{\"a\":\"\\u0000\"}"));
+	CHECK(!scan_ok("{\"a\":\"\\ud83d\\ude00\"}"));	/* jansson decides */
+	CHECK(!scan_ok("{\"a\":1234567890123456789}"));
+	CHECK(scan_ok("{\"a\":123456789012345678}"));
+	CHECK(!scan_ok("{\"a\":1e400}"));
+	CHECK(scan_ok("{\"a\":1e99}"));
+	CHECK(!scan_ok("[1]"));
+	CHECK(!scan_ok("{\"a\":1}x"));
+	CHECK(jmember_scan("{\"a\":1,\"bb\":[2,3]}", 18, m, &n) == 0 &&
+	    n == 2 && m[1].keylen == 2 && m[1].vallen == 5 &&
+	    memcmp(m[1].val, "[2,3]", 5) == 0);
+	buf_free(&line);
+	return unit_report();
+}
