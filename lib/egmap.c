@@ -100,7 +100,7 @@ parse_feature(struct egmap *m, const json_t *fo, size_t i, char *err,
 	struct egmap_feature *mf = &m->f[i];
 	struct egmap_leaf *l = &m->leaf[f->first_leaf];
 	const json_t *srcs, *edges, *e, *sub;
-	char where[64];
+	char where[96];
 	size_t j;
 
 	snprintf(where, sizeof(where), "feature %zu", i);
