@@ -26,6 +26,7 @@ sed 's/^/   /' "$dir/retrieve.log" "$dir/bid.log"
 pas-score -v --second-price --budgets "$dir/world/ads.ndjson" \
     --summary "$dir/summary.csv" -o "$dir/results.ndjson" \
     "$dir/bids.ndjson" 2>&1 | sed 's/^/   /'
+# shellcheck disable=SC2046  # the flags are words
 pas-synth $(cat "$dir/world/world.flags") --outcomes-for "$dir/results.ndjson" \
     -o "$dir/outcomes.ndjson"
 pas-score --second-price --budgets "$dir/world/ads.ndjson" \
