@@ -1,0 +1,668 @@
+/*
+ * pas-bid: generateBid of a Protected App Signals auction replay, inside
+ * the trust boundary: pInstall of each buyer's candidates from the full
+ * two_tower model, the bid, the best candidate per buyer, and the egress
+ * payloads.  Removes the private "tee" from every record.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <sodium.h>
+
+#include "catalog.h"
+#include "diag.h"
+#include "egmap.h"
+#include "jw.h"
+#include "model2t.h"
+#include "rin.h"
+#include "run.h"
+#include "sigstore.h"
+#include "udf.h"
+#include "xalloc.h"
+
+static const char synopsis[] =
+"usage: pas-bid [-hVv] --ads FILE [--egress-schema FILE] --model FILE\n"
+"               [-o FILE] [--rejects FILE] [--schema FILE] [--shading F]\n"
+"               [--skip-bad] [--temporary-egress-schema FILE]\n"
+"               [--udf-exec CMD] [--udf-timeout MS] [file ...]";
+
+static const char help[] =
+"Bids for each buyer on its best candidate: pInstall from the two_tower\n"
+"model (the user embedding in tee, the context and the ad embeddings),\n"
+"bid = pInstall x value x 1000 x shading, and the egress payloads built\n"
+"from the signal features by the schemas' mappings.  Writes \"bids\" and\n"
+"removes \"tee\".\n"
+"\n"
+"  --ads FILE             the ad catalog (NDJSON or CSV, gzip or not)\n"
+"  --model FILE           the two_tower model (adsig(5))\n"
+"  --shading F            multiply every bid by F > 0 (default 1)\n"
+"  --egress-schema FILE   schema and mapping of egress_payload\n"
+"  --temporary-egress-schema FILE\n"
+"                         schema and mapping of\n"
+"                         temporary_unlimited_egress_payload\n"
+"  --schema FILE          both of them\n"
+"  --udf-exec CMD         generateBid co-process (default: built in)\n"
+"  --udf-timeout MS       bound on each co-process answer (default 1000)\n"
+"  -o, --output FILE      write FILE atomically instead of stdout\n"
+"  --skip-bad             go on after bad records; --rejects FILE keeps them\n"
+"  -v, --verbose          print the closing summary always\n"
+"  --progress             show progress on stderr\n"
+"  -h, --help, -V, --version\n"
+"\n"
+"See pas-bid(1) and adsig(7).\n";
+
+enum { OPT_ADS = RUN_OPT_TOOL, OPT_MODEL, OPT_SHADING, OPT_EGRESS,
+	OPT_TEMP, OPT_SCHEMA, OPT_UDF, OPT_UDF_TIMEOUT };
+
+#define MAX_FAIL_MSGS	100
+
+struct ctx {
+	struct run		*r;
+	struct catalog		 cat;
+	struct model2t		 m;
+	double			 shading;
+	struct egmap		 eg[2];		/* egress, temporary */
+	int			 has_eg[2];
+	int			 use_udf;
+	struct udf		 udf;
+	int			 fatal;
+	/* scratch */
+	double			*u, *c, *xs[2];
+	unsigned char		*payload;
+	size_t			 paycap;
+	struct buf		 bids, req;
+	/* counters */
+	unsigned long		 requests, buyers, bids_made, no_candidates,
+				 udf_failed, fail_msgs, undecodable;
+};
+
+static const char *const egname[2] = {
+	"egress_payload", "temporary_unlimited_egress_payload"
+};
+
+static void
+opt_member(struct buf *b, const char *key, const char *val)
+{
+	if (val == NULL)
+		return;
+	buf_addc(b, ',');
+	jw_string(b, key, strlen(key));
+	buf_addc(b, ':');
+	jw_string(b, val, strlen(val));
+}
+
+/*
+ * The source values of the egress mappings for one buyer: tee.features
+ * when it has the name, else the payload in tee.signals read by the
+ * built-in decoder (all 0 when it does not decode).
+ */
+static void
+egress_sources(struct ctx *c, json_t *tee)
+{
+	struct sigstore_feat *ent = NULL;
+	json_t *sig = json_object_get(tee, "signals"), *feats, *v;
+	size_t nent = 0, len = 0, i;
+	const char *hex;
+	int e, ok = 0;
+
+	if (json_is_string(sig)) {
+		hex = json_string_value(sig);
+		len = json_string_length(sig) / 2;
+		if (len + 1 > c->paycap) {
+			c->paycap = len + 1;
+			c->payload = xrealloc(c->payload, c->paycap);
+		}
+		ok = sodium_hex2bin(c->payload, c->paycap, hex,
+		    json_string_length(sig), NULL, &len, NULL) == 0 &&
+		    sigstore_decode(c->payload, len, &ent, &nent, NULL, 0) == 0;
+	}
+	if (!ok) {
+		nent = 0;
+		c->undecodable++;
+	}
+	feats = json_object_get(tee, "features");
+	for (e = 0; e < 2; e++) {
+		if (!c->has_eg[e])
+			continue;
+		pasfeat_vector(&c->eg[e].feat, ent, nent, c->xs[e]);
+		for (i = 0; i < c->eg[e].nsrc; i++) {
+			v = json_object_get(feats, c->eg[e].names[i]);
+			if (json_is_number(v))
+				c->xs[e][i] = json_number_value(v);
+		}
+	}
+	free(ent);
+}
+
+/* A parsed egress payload of a generateBid answer: an object, or a JSON
+ * string holding one.  A new reference or NULL. */
+static json_t *
+answer_payload(json_t *v)
+{
+	json_t *p;
+
+	if (json_is_object(v))
+		return json_incref(v);
+	if (!json_is_string(v))
+		return NULL;
+	p = json_loadb(json_string_value(v), json_string_length(v),
+	    JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(p)) {
+		json_decref(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void
+udf_fail(struct ctx *c, const char *buyer, const char *why)
+{
+	c->udf_failed++;
+	if (++c->fail_msgs <= MAX_FAIL_MSGS)
+		diag_warn("buyer \"%s\": generateBid failed: %s%s", buyer, why,
+		    c->fail_msgs == MAX_FAIL_MSGS ?
+		    " (further failures are only counted)" : "");
+}
+
+/*
+ * generateBid by the co-process: returns 0 after appending a bid (or
+ * none: a bid <= 0, a null ad), 1 for a failed call, -1 when it died.
+ */
+static int
+udf_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
+    json_t *tee, int *nb)
+{
+	const struct catalog_ad *a;
+	const struct catalog_buyer *cb;
+	json_t *ans = NULL, *v, *ad, *p;
+	const char *s, *id;
+	size_t anslen, i;
+	double bid;
+	char err[256];
+	int rc, e;
+
+	c->req.len = 0;
+	buf_adds(&c->req, "{\"fn\":\"generateBid\",\"args\":[");
+	jw_value(&c->req, cands);
+	buf_adds(&c->req, ",null,");
+	v = json_object_get(json_object_get(rec, "buyer_signals"), buyer);
+	if (v != NULL)
+		jw_value(&c->req, v);
+	else
+		buf_adds(&c->req, "null");
+	buf_addc(&c->req, ',');
+	v = json_object_get(tee, "prepared");
+	if (v != NULL)
+		jw_value(&c->req, v);
+	else {
+		buf_adds(&c->req, "{\"features\":");
+		v = json_object_get(tee, "features");
+		if (v != NULL)
+			jw_value(&c->req, v);
+		else
+			buf_adds(&c->req, "{}");
+		buf_addc(&c->req, '}');
+	}
+	buf_addc(&c->req, ',');
+	v = json_object_get(tee, "signals");
+	if (v != NULL)
+		jw_value(&c->req, v);
+	else
+		buf_adds(&c->req, "\"\"");
+	buf_addc(&c->req, ',');
+	v = json_object_get(tee, "encoding_version");
+	if (v != NULL)
+		jw_value(&c->req, v);
+	else
+		buf_addc(&c->req, '0');
+	buf_adds(&c->req, ",1,{\"buyer\":");
+	jw_string(&c->req, buyer, strlen(buyer));
+	if ((v = json_object_get(rec, "id")) != NULL) {
+		buf_adds(&c->req, ",\"id\":");
+		jw_value(&c->req, v);
+	}
+	if ((v = json_object_get(rec, "ctx")) != NULL) {
+		buf_adds(&c->req, ",\"ctx\":");
+		jw_value(&c->req, v);
+	}
+	buf_adds(&c->req, "}]}");
+	rc = udf_call(&c->udf, c->req.p, c->req.len, &s, &anslen, err,
+	    sizeof(err));
+	if (rc == UDF_EDEAD || rc == UDF_ESYS) {
+		diag_warn("--udf-exec: %s", err);
+		run_fail(c->r, EX_SOFTWARE);
+		c->fatal = 1;
+		return -1;
+	}
+	if (rc != UDF_OK) {
+		udf_fail(c, buyer, err);
+		return 1;
+	}
+	ans = json_loadb(s, anslen, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(ans)) {
+		json_decref(ans);
+		udf_fail(c, buyer, "the answer is not a JSON object");
+		return 1;
+	}
+	ad = json_object_get(ans, "ad");
+	v = json_object_get(ans, "bid");
+	if (ad == NULL || json_is_null(ad) || (json_is_number(v) &&
+	    json_number_value(v) <= 0)) {
+		json_decref(ans);
+		return 0;			/* no bid */
+	}
+	if (json_is_object(ad))
+		ad = json_object_get(ad, "ad_id");
+	if (!json_is_string(ad) || !json_is_number(v) ||
+	    !isfinite(bid = json_number_value(v))) {
+		json_decref(ans);
+		udf_fail(c, buyer, "the answer has no ad id and finite bid");
+		return 1;
+	}
+	id = json_string_value(ad);
+	for (i = 0; i < json_array_size(cands); i++)
+		if (json_equal(json_object_get(json_array_get(cands, i),
+		    "ad_id"), ad))
+			break;
+	if (i == json_array_size(cands) || (a = catalog_find(&c->cat, id,
+	    strlen(id), &cb, NULL)) == NULL) {
+		json_decref(ans);
+		udf_fail(c, buyer, "the answer's ad is not a candidate");
+		return 1;
+	}
+	if (*nb > 0)
+		buf_addc(&c->bids, ',');
+	++*nb;
+	buf_adds(&c->bids, "{\"buyer\":");
+	jw_string(&c->bids, buyer, strlen(buyer));
+	buf_adds(&c->bids, ",\"ad_id\":");
+	jw_string(&c->bids, id, strlen(id));
+	v = json_object_get(ans, "render");
+	opt_member(&c->bids, "render_url", json_is_string(v) ?
+	    json_string_value(v) : a->render_url);
+	opt_member(&c->bids, "campaign", a->campaign);
+	opt_member(&c->bids, "advertiser", a->advertiser);
+	opt_member(&c->bids, "category", a->category);
+	buf_adds(&c->bids, ",\"bid\":");
+	jw_real(&c->bids, bid * c->shading);
+	v = json_object_get(ans, "pInstall");
+	if (json_is_number(v)) {
+		buf_adds(&c->bids, ",\"p_install\":");
+		jw_real(&c->bids, json_number_value(v));
+	}
+	for (e = 0; e < 2; e++) {
+		p = answer_payload(json_object_get(ans, e == 0 ?
+		    "egressPayload" : "temporaryUnlimitedEgressPayload"));
+		if (p == NULL)
+			continue;
+		buf_adds(&c->bids, ",\"");
+		buf_adds(&c->bids, egname[e]);
+		buf_adds(&c->bids, "\":");
+		jw_value(&c->bids, p);
+		json_decref(p);
+	}
+	buf_addc(&c->bids, '}');
+	c->bids_made++;
+	json_decref(ans);
+	return 0;
+}
+
+/* The built-in generateBid of one buyer.  0, or 1 (bad record, msg). */
+static int
+builtin_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
+    json_t *tee, int *nb, char *msg, size_t msglen)
+{
+	const struct catalog_ad *a, *best = NULL;
+	const struct catalog_buyer *cb;
+	json_t *cand, *id, *ue, *v;
+	size_t i, j, ai, d = (size_t)c->m.dim;
+	double p, bid, best_bid = 0, best_p = 0;
+	char why[256];
+	int e;
+
+	ue = json_object_get(tee, "user_embedding");
+	if (!json_is_array(ue) || json_array_size(ue) != d) {
+		snprintf(msg, msglen, "tee.%.80s.user_embedding is not an array "
+		    "of %d numbers", buyer, c->m.dim);
+		return 1;
+	}
+	for (j = 0; j < d; j++) {
+		v = json_array_get(ue, j);
+		if (!json_is_number(v) || !isfinite(json_number_value(v))) {
+			snprintf(msg, msglen, "tee.%.80s.user_embedding is not "
+			    "an array of %d numbers", buyer, c->m.dim);
+			return 1;
+		}
+		c->u[j] = json_number_value(v);
+	}
+	if (model2t_context(&c->m, rec, buyer, c->c, why, sizeof(why)) != 0) {
+		snprintf(msg, msglen, "%s", why);
+		return 1;
+	}
+	json_array_foreach(cands, i, cand) {
+		id = json_object_get(cand, "ad_id");
+		if (!json_is_string(id)) {
+			snprintf(msg, msglen, "candidates.%.80s[%zu]: no string "
+			    "\"ad_id\"", buyer, i);
+			return 1;
+		}
+		a = catalog_find(&c->cat, json_string_value(id),
+		    json_string_length(id), &cb, &ai);
+		if (a == NULL || strcmp(cb->name, buyer) != 0) {
+			snprintf(msg, msglen, "candidates.%.80s[%zu]: \"%.80s\" "
+			    "is not an ad of the buyer in the catalog", buyer,
+			    i, json_string_value(id));
+			return 1;
+		}
+		p = model2t_p(&c->m, c->u, c->c, &cb->emb[ai * d]);
+		bid = p * a->value * 1000 * c->shading;
+		if (best == NULL || bid > best_bid || (bid == best_bid &&
+		    strcmp(a->ad_id, best->ad_id) < 0)) {
+			best = a;
+			best_bid = bid;
+			best_p = p;
+		}
+	}
+	if (best == NULL || !(best_bid > 0))
+		return 0;
+	egress_sources(c, tee);
+	if (*nb > 0)
+		buf_addc(&c->bids, ',');
+	++*nb;
+	buf_adds(&c->bids, "{\"buyer\":");
+	jw_string(&c->bids, buyer, strlen(buyer));
+	buf_adds(&c->bids, ",\"ad_id\":");
+	jw_string(&c->bids, best->ad_id, strlen(best->ad_id));
+	opt_member(&c->bids, "render_url", best->render_url);
+	opt_member(&c->bids, "campaign", best->campaign);
+	opt_member(&c->bids, "advertiser", best->advertiser);
+	opt_member(&c->bids, "category", best->category);
+	buf_adds(&c->bids, ",\"bid\":");
+	jw_real(&c->bids, best_bid);
+	buf_adds(&c->bids, ",\"p_install\":");
+	jw_real(&c->bids, best_p);
+	for (e = 0; e < 2; e++) {
+		if (!c->has_eg[e])
+			continue;
+		buf_adds(&c->bids, ",\"");
+		buf_adds(&c->bids, egname[e]);
+		buf_adds(&c->bids, "\":");
+		egmap_payload(&c->eg[e], c->xs[e], &c->bids);
+	}
+	buf_addc(&c->bids, '}');
+	c->bids_made++;
+	return 0;
+}
+
+/* One request: fills c->bids.  0, 1 (bad record, msg), -1 (stop). */
+static int
+request(struct ctx *c, json_t *rec, char *msg, size_t msglen)
+{
+	json_t *cands, *tee, *list, *bt;
+	const char *buyer;
+	int rc, nb = 0;
+
+	cands = json_object_get(rec, "candidates");
+	tee = json_object_get(rec, "tee");
+	if (cands != NULL && !json_is_null(cands) && !json_is_object(cands)) {
+		snprintf(msg, msglen, "\"candidates\" is not an object");
+		return 1;
+	}
+	if (tee != NULL && !json_is_null(tee) && !json_is_object(tee)) {
+		snprintf(msg, msglen, "\"tee\" is not an object");
+		return 1;
+	}
+	c->bids.len = 0;
+	buf_addc(&c->bids, '[');
+	json_object_foreach(cands, buyer, list) {
+		if (!json_is_array(list)) {
+			snprintf(msg, msglen, "candidates.%.80s is not an array",
+			    buyer);
+			return 1;
+		}
+		c->buyers++;
+		if (json_array_size(list) == 0) {
+			c->no_candidates++;
+			continue;
+		}
+		bt = json_object_get(tee, buyer);
+		if (!json_is_object(bt)) {
+			snprintf(msg, msglen, "tee has no object for buyer "
+			    "\"%.80s\"", buyer);
+			return 1;
+		}
+		if (c->use_udf)
+			rc = udf_bid(c, rec, buyer, list, bt, &nb);
+		else
+			rc = builtin_bid(c, rec, buyer, list, bt, &nb, msg,
+			    msglen);
+		if (rc < 0)
+			return -1;
+		if (rc > 0 && !c->use_udf)
+			return 1;
+	}
+	buf_addc(&c->bids, ']');
+	c->requests++;
+	return 0;
+}
+
+static int
+is_request(json_t *obj)
+{
+	json_t *t = json_object_get(obj, "type");
+
+	return json_is_string(t) && strcmp(json_string_value(t), "request") == 0;
+}
+
+/* Writes the record without tee, with the bids when it is a request. */
+static void
+emit(struct ctx *c, struct buf *b, json_t *obj, int req)
+{
+	const char *k;
+	json_t *v;
+	int first = 1, had = 0;
+
+	buf_addc(b, '{');
+	json_object_foreach(obj, k, v) {
+		if (strcmp(k, "tee") == 0)
+			continue;
+		if (!first)
+			buf_addc(b, ',');
+		first = 0;
+		jw_string(b, k, strlen(k));
+		buf_addc(b, ':');
+		if (req && strcmp(k, "bids") == 0) {
+			buf_add(b, c->bids.p, c->bids.len);
+			had = 1;
+		} else
+			jw_value(b, v);
+	}
+	if (req && !had) {
+		buf_adds(b, first ? "\"bids\":" : ",\"bids\":");
+		buf_add(b, c->bids.p, c->bids.len);
+	}
+	buf_add(b, "}\n", 2);
+}
+
+static int
+run_records(struct ctx *c, struct rin *in)
+{
+	struct run *r = c->r;
+	char msg[512];
+	int rc, req;
+
+	while ((rc = rin_next(in)) == 1) {
+		run_progress(r);
+		req = is_request(in->obj);
+		if (!req && json_object_get(in->obj, "tee") == NULL) {
+			buf_add(&r->out.b, in->raw, in->rawlen);
+			buf_addc(&r->out.b, '\n');
+			r->wrote++;
+		} else if (req && (rc = request(c, in->obj, msg,
+		    sizeof(msg))) < 0)
+			return -1;
+		else if (req && rc > 0) {
+			/* the record holds tee: its text never leaves */
+			if (run_bad(r, in->file, in->line, "", 0, "%s", msg) != 0)
+				return -1;
+		} else {
+			emit(c, &r->out.b, in->obj, req);
+			r->wrote++;
+		}
+		if (out_maybe_flush(&r->out) != 0) {
+			run_fail(r, EX_IOERR);
+			return -1;
+		}
+	}
+	return rc == 0 ? 0 : -1;
+}
+
+static long long
+num(struct run *r, const char *opt, const char *arg, long long lo,
+    long long hi)
+{
+	long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (end == arg || *end != '\0' || errno != 0 || v < lo || v > hi)
+		run_usage_error(r, "%s: \"%s\" is not an integer from %lld to "
+		    "%lld", opt, arg, lo, hi);
+	return v;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		RUN_LONGOPTS,
+		{ "ads",                     required_argument, NULL, OPT_ADS },
+		{ "model",                   required_argument, NULL, OPT_MODEL },
+		{ "shading",                 required_argument, NULL, OPT_SHADING },
+		{ "egress-schema",           required_argument, NULL, OPT_EGRESS },
+		{ "temporary-egress-schema", required_argument, NULL, OPT_TEMP },
+		{ "schema",                  required_argument, NULL, OPT_SCHEMA },
+		{ "udf-exec",                required_argument, NULL, OPT_UDF },
+		{ "udf-timeout",             required_argument, NULL,
+		    OPT_UDF_TIMEOUT },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct ctx c;
+	const char *ads = NULL, *model = NULL, *udf_cmd = NULL, *schema[2] = {
+	    NULL, NULL };
+	struct run r;
+	struct rin in;
+	char err[512], extra[512], *end;
+	int ch, rc, ex, e, udf_timeout = UDF_TIMEOUT_MS;
+	size_t i;
+
+	run_init(&r, argv[0], synopsis, help);
+	c.r = &r;
+	c.shading = 1;
+	while ((ch = getopt_long(argc, argv, RUN_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case OPT_ADS:
+			ads = optarg;
+			break;
+		case OPT_MODEL:
+			model = optarg;
+			break;
+		case OPT_SHADING:
+			errno = 0;
+			c.shading = strtod(optarg, &end);
+			if (end == optarg || *end != '\0' || errno != 0 ||
+			    !(c.shading > 0) || !isfinite(c.shading))
+				run_usage_error(&r, "--shading: \"%s\" is not a "
+				    "number > 0", optarg);
+			break;
+		case OPT_EGRESS:
+			schema[0] = optarg;
+			break;
+		case OPT_TEMP:
+			schema[1] = optarg;
+			break;
+		case OPT_SCHEMA:
+			schema[0] = schema[1] = optarg;
+			break;
+		case OPT_UDF:
+			udf_cmd = optarg;
+			break;
+		case OPT_UDF_TIMEOUT:
+			udf_timeout = (int)num(&r, "--udf-timeout", optarg, 1,
+			    INT_MAX);
+			break;
+		case RUN_OPT_CSV: case RUN_OPT_OFORMAT:
+			run_usage_error(&r, "pas-bid writes NDJSON only");
+		default:
+			if (!run_option(&r, ch, optarg))
+				run_usage_error(&r, NULL);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (ads == NULL || model == NULL)
+		run_usage_error(&r, "--ads and --model are required");
+	for (i = 0; i < (size_t)argc; i++)
+		if (strcmp(argv[i], "-") == 0 && strcmp(ads, "-") == 0)
+			run_usage_error(&r, "--ads -: standard input holds the "
+			    "records");
+	if (argc == 0 && strcmp(ads, "-") == 0)
+		run_usage_error(&r, "--ads -: standard input holds the records");
+	if (model2t_load(&c.m, model, err, sizeof(err)) != 0)
+		diag_die(EX_DATAERR, "%s", err);
+	for (e = 0; e < 2; e++) {
+		if (schema[e] == NULL)
+			continue;
+		if (egmap_load(&c.eg[e], schema[e], err, sizeof(err)) != 0)
+			diag_die(EX_DATAERR, "%s", err);
+		c.has_eg[e] = 1;
+		c.xs[e] = xcalloc(c.eg[e].nsrc + 1, sizeof(double));
+	}
+	catalog_init(&c.cat, c.m.dim);
+	if ((ex = catalog_load(&c.cat, ads)) != 0) {
+		ex = diag_finish(ex);
+		goto done;
+	}
+	c.u = xcalloc((size_t)c.m.dim, sizeof(double));
+	c.c = xcalloc((size_t)c.m.dim, sizeof(double));
+	if (udf_cmd != NULL) {
+		c.use_udf = 1;
+		if (udf_start(&c.udf, udf_cmd, udf_timeout, UDF_MAX_LINE, err,
+		    sizeof(err)) != UDF_OK)
+			diag_die(EX_OSERR, "%s", err);
+	}
+	if ((rc = run_start(&r)) != 0) {
+		ex = diag_finish(rc);
+		goto done;
+	}
+	rin_init(&in, &r, argv, argc);
+	run_records(&c, &in);
+	rin_close(&in);
+	if (c.use_udf && udf_close(&c.udf, err, sizeof(err)) != 0 &&
+	    !c.fatal && !c.udf.dead)
+		diag_warn("at exit: %s", err);
+	snprintf(extra, sizeof(extra), "requests %lu, buyers %lu, bids %lu, "
+	    "no candidates %lu, udf failed %lu", c.requests, c.buyers,
+	    c.bids_made, c.no_candidates, c.udf_failed);
+	ex = run_finish(&r, 0, extra);
+done:
+	catalog_free(&c.cat);
+	model2t_free(&c.m);
+	for (e = 0; e < 2; e++) {
+		egmap_free(&c.eg[e]);
+		free(c.xs[e]);
+	}
+	free(c.u);
+	free(c.c);
+	free(c.payload);
+	buf_free(&c.bids);
+	buf_free(&c.req);
+	return ex;
+}
