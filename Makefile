@@ -117,18 +117,23 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS      := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
 FUZZ_FLAGS   := -g -O1 -std=c11 -D_DEFAULT_SOURCE -Ilib $(WARN) \
-                $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-FUZZ_OBJ     := $(patsubst lib/%.c,build/fuzz/obj/%.o,$(LIB_SRC))
-.SECONDARY: $(FUZZ_OBJ)
+	    -fno-sanitize-recover=undefined \
+	    $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+FUZZ_LIB     := build/fuzz/libadsig.a
 
+# The library is compiled once for all harnesses (fuzzer-no-link).
 build/fuzz/obj/%.o: lib/%.c
 	@mkdir -p build/fuzz/obj
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined \
-	    -fno-sanitize-recover=undefined -c -o $@ $<
+	    -c -o $@ $<
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+$(FUZZ_LIB): $(patsubst lib/%.c,build/fuzz/obj/%.o,$(LIB_SRC))
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=undefined -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+	    -o $@ $< $(FUZZ_LIB) $(LDLIBS)
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$${f##*/}; \

@@ -345,11 +345,13 @@ end_row(struct reader *R, struct rin *in, const char *ls, size_t llen,
 	return 0;
 }
 
-/* Drops the entries of the row being built (after a bad cell). */
+/* Drops the entries of the row being built (after a bad cell); before
+ * the first row ends there is no rowptr yet, and no entry to keep. */
 static void
 undo_row(struct lrtab *t)
 {
-	t->rows.nnz = t->rows.rowptr[t->rows.nrows];
+	t->rows.nnz = t->rows.rowptr != NULL ?
+	    t->rows.rowptr[t->rows.nrows] : 0;
 }
 
 /* Maps the header of a new CSV operand. */

@@ -233,3 +233,11 @@ pas-train: read 3, used 1, rejected 2, train 1, test 0, features "* ]] || { echo
 	run -65 pas-train -l y "$T/b.csv" -o "$T/m"
 	[ ! -e "$T/m" ]
 }
+
+@test "pas-train: a bad first row is reported, not a crash (regression)" {
+	# undo_row once read rowptr before the first row had ended
+	run -65 --separate-stderr pas-train -l y <<<'{"x":"a"}'
+	assert_equal "$stderr" 'pas-train: <stdin>:1: no label "y"'
+	run -65 --separate-stderr egress-ablate -l y <<<'{"y":[1],"x":"a"}'
+	[[ "$stderr" == 'egress-ablate: <stdin>:1: label "y": '* ]]
+}
