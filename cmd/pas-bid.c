@@ -17,6 +17,7 @@
 #include "catalog.h"
 #include "diag.h"
 #include "egmap.h"
+#include "jmember.h"
 #include "jw.h"
 #include "model2t.h"
 #include "rin.h"
@@ -72,6 +73,8 @@ struct ctx {
 	struct udf		 udf;
 	int			 fatal;
 	/* scratch */
+	struct jmember		*mem;
+	size_t			 mcap;
 	double			*u, *c, *xs[2];
 	unsigned char		*payload;
 	size_t			 paycap;
@@ -459,16 +462,45 @@ is_request(json_t *obj)
 	return json_is_string(t) && strcmp(json_string_value(t), "request") == 0;
 }
 
+/*
+ * The members of the record's text, when it is compact and they match
+ * the parsed object one to one: then values are copied byte for byte
+ * (writing reals again is the dear part of JSON output).  Returns the
+ * number of members, or 0 to write every value with jw.
+ */
+static size_t
+raw_members(struct ctx *c, const char *raw, size_t rawlen, json_t *obj)
+{
+	struct jmember_it it;
+	size_t n = 0;
+
+	if (jmember_start(&it, raw, rawlen) != 0)
+		return 0;
+	for (;;) {
+		if (n == c->mcap) {
+			c->mcap = c->mcap ? 2 * c->mcap : 32;
+			c->mem = xreallocarray(c->mem, c->mcap, sizeof(*c->mem));
+		}
+		if (jmember_next(&it, &c->mem[n]) == 0)
+			break;
+		n++;
+	}
+	return !it.ws && n == json_object_size(obj) ? n : 0;
+}
+
 /* Writes the record without tee, with the bids when it is a request. */
 static void
-emit(struct ctx *c, struct buf *b, json_t *obj, int req)
+emit(struct ctx *c, struct buf *b, json_t *obj, int req, const char *raw,
+    size_t rawlen)
 {
 	const char *k;
 	json_t *v;
+	size_t i = 0, nraw = raw_members(c, raw, rawlen, obj);
 	int first = 1, had = 0;
 
 	buf_addc(b, '{');
 	json_object_foreach(obj, k, v) {
+		i++;
 		if (strcmp(k, "tee") == 0)
 			continue;
 		if (!first)
@@ -479,7 +511,9 @@ emit(struct ctx *c, struct buf *b, json_t *obj, int req)
 		if (req && strcmp(k, "bids") == 0) {
 			buf_add(b, c->bids.p, c->bids.len);
 			had = 1;
-		} else
+		} else if (nraw > 0)
+			buf_add(b, c->mem[i - 1].val, c->mem[i - 1].vallen);
+		else
 			jw_value(b, v);
 	}
 	if (req && !had) {
@@ -511,7 +545,7 @@ run_records(struct ctx *c, struct rin *in)
 			if (run_bad(r, in->file, in->line, "", 0, "%s", msg) != 0)
 				return -1;
 		} else {
-			emit(c, &r->out.b, in->obj, req);
+			emit(c, &r->out.b, in->obj, req, in->raw, in->rawlen);
 			r->wrote++;
 		}
 		if (out_maybe_flush(&r->out) != 0) {
@@ -662,6 +696,7 @@ done:
 	free(c.u);
 	free(c.c);
 	free(c.payload);
+	free(c.mem);
 	buf_free(&c.bids);
 	buf_free(&c.req);
 	return ex;

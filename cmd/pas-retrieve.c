@@ -17,6 +17,7 @@
 
 #include "catalog.h"
 #include "diag.h"
+#include "jmember.h"
 #include "jw.h"
 #include "keys.h"
 #include "model2t.h"
@@ -67,6 +68,8 @@ struct ctx {
 	struct udf		 udf;
 	int			 fatal;
 	/* scratch */
+	struct jmember		*mem;
+	size_t			 mcap;
 	double			*x, *u, *c;
 	uint64_t		*mask;
 	size_t			 maskcap;
@@ -373,16 +376,45 @@ is_request(json_t *obj)
 	return json_is_string(t) && strcmp(json_string_value(t), "request") == 0;
 }
 
+/*
+ * The members of the record's text, when it is compact and they match
+ * the parsed object one to one: then values are copied byte for byte
+ * (writing reals again is the dear part of JSON output).  Returns the
+ * number of members, or 0 to write every value with jw.
+ */
+static size_t
+raw_members(struct ctx *c, const char *raw, size_t rawlen, json_t *obj)
+{
+	struct jmember_it it;
+	size_t n = 0;
+
+	if (jmember_start(&it, raw, rawlen) != 0)
+		return 0;
+	for (;;) {
+		if (n == c->mcap) {
+			c->mcap = c->mcap ? 2 * c->mcap : 32;
+			c->mem = xreallocarray(c->mem, c->mcap, sizeof(*c->mem));
+		}
+		if (jmember_next(&it, &c->mem[n]) == 0)
+			break;
+		n++;
+	}
+	return !it.ws && n == json_object_size(obj) ? n : 0;
+}
+
 /* Writes the record without auction_input, with candidates and tee. */
 static void
-emit(struct ctx *c, struct buf *b, json_t *obj)
+emit(struct ctx *c, struct buf *b, json_t *obj, const char *raw,
+    size_t rawlen)
 {
 	const char *k;
 	json_t *v;
+	size_t i = 0, nraw = raw_members(c, raw, rawlen, obj);
 	int first = 1, had_cand = 0, had_tee = 0;
 
 	buf_addc(b, '{');
 	json_object_foreach(obj, k, v) {
+		i++;
 		if (strcmp(k, "auction_input") == 0)
 			continue;
 		if (!first)
@@ -396,7 +428,9 @@ emit(struct ctx *c, struct buf *b, json_t *obj)
 		} else if (strcmp(k, "tee") == 0) {
 			buf_add(b, c->tee.p, c->tee.len);
 			had_tee = 1;
-		} else
+		} else if (nraw > 0)
+			buf_add(b, c->mem[i - 1].val, c->mem[i - 1].vallen);
+		else
 			jw_value(b, v);
 	}
 	if (!had_cand) {
@@ -497,7 +531,7 @@ run_records(struct ctx *c, struct rin *in)
 			    "%s", msg) != 0)
 				return -1;
 		} else {
-			emit(c, &r->out.b, in->obj);
+			emit(c, &r->out.b, in->obj, in->raw, in->rawlen);
 			r->wrote++;
 		}
 		if (c->tee.len > 0)
@@ -639,6 +673,7 @@ done:
 	free(c.mask);
 	free(c.hits);
 	free(c.ct);
+	free(c.mem);
 	buf_free(&c.cand);
 	buf_free(&c.tee);
 	buf_free(&c.req);
