@@ -24,6 +24,7 @@
 
 static const char synopsis[] =
 "usage: pas-synth [-hVv] [--ads N] [--apps N] [--buyers N] [--ctr-base P]\n"
+"                 [--true-features LIST]\n"
 "                 [--days N] [--devices N] [--dim N] [--dir DIR]\n"
 "                 [--emit LIST] [-o FILE] [--publishers N] [--requests N]\n"
 "                 [--seed N] [--sessions X] [--start TS] [--taglogs N]\n"
@@ -52,6 +53,8 @@ static const char help[] =
 "  --start TS             its start, epoch seconds (1685577600)\n"
 "  --sessions X           mean app sessions per device and day (6)\n"
 "  --taglogs N            tag-CTR log lines (10000)\n"
+"  --true-features LIST   the true model uses only these features (names\n"
+"                         of adsig(5)); the others get zero weights\n"
 "  --ctr-base P           click probability of an impression with no\n"
 "                         install (0.02)\n"
 "  --outcomes-for FILE    read auction results (pas-score output), write\n"
@@ -64,7 +67,7 @@ static const char help[] =
 enum {
 	OPT_DEVICES = RUN_OPT_TOOL, OPT_REQUESTS, OPT_ADS, OPT_APPS,
 	OPT_PUBLISHERS, OPT_BUYERS, OPT_DIM, OPT_DAYS, OPT_START,
-	OPT_SESSIONS, OPT_TAGLOGS, OPT_CTR, OPT_EMIT, OPT_DIR, OPT_OUTCOMES
+	OPT_SESSIONS, OPT_TAGLOGS, OPT_CTR, OPT_EMIT, OPT_DIR, OPT_OUTCOMES, OPT_TRUEFEAT
 };
 
 enum { E_SIGNALS = 1, E_REQUESTS = 2, E_ADS = 4, E_MODEL = 8, E_TAGLOGS = 16 };
@@ -495,6 +498,33 @@ outcomes(struct run *r, const struct synth_world *w, char *file)
 	return run_finish(r, 1, extra);
 }
 
+/* The bit mask of a comma-separated list of feature names. */
+static uint64_t
+true_features(struct run *r, const char *arg)
+{
+	const char **names;
+	size_t n, i, len;
+	const char *p = arg, *comma;
+	uint64_t mask = 0;
+
+	n = synth_feature_names(&names);
+	while (*p != '\0') {
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		for (i = 0; i < n && i < 64; i++)
+			if (strlen(names[i]) == len && strncmp(names[i], p, len) == 0)
+				break;
+		if (i == n || i == 64)
+			run_usage_error(r, "--true-features: no feature \"%.*s\" "
+			    "(see adsig(5))", (int)len, p);
+		mask |= (uint64_t)1 << i;
+		p += len + (comma != NULL);
+	}
+	if (mask == 0)
+		run_usage_error(r, "--true-features: an empty list");
+	return mask;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -512,6 +542,7 @@ main(int argc, char *argv[])
 		{ "sessions",     required_argument, NULL, OPT_SESSIONS },
 		{ "taglogs",      required_argument, NULL, OPT_TAGLOGS },
 		{ "ctr-base",     required_argument, NULL, OPT_CTR },
+		{ "true-features", required_argument, NULL, OPT_TRUEFEAT },
 		{ "emit",         required_argument, NULL, OPT_EMIT },
 		{ "dir",          required_argument, NULL, OPT_DIR },
 		{ "outcomes-for", required_argument, NULL, OPT_OUTCOMES },
@@ -573,6 +604,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_CTR:
 			w.ctr_base = run_real(&r, "--ctr-base", optarg);
+			break;
+		case OPT_TRUEFEAT:
+			w.true_mask = true_features(&r, optarg);
 			break;
 		case OPT_EMIT:
 			emit = parse_emit(&r, optarg);

@@ -355,6 +355,10 @@ synth_model(const struct synth_world *w, struct model2t *m)
 		for (r = 0; r < d; r++)
 			m->user[(size_t)r * NFEAT + j] = round_to(wt * e[r] +
 			    0.1 * rng_normal(&rr) / sqrt(d), 1e4);
+		/* --true-features: a truth blind to the other features */
+		if (w->true_mask != 0 && !(w->true_mask >> j & 1))
+			for (r = 0; r < d; r++)
+				m->user[(size_t)r * NFEAT + j] = 0;
 	}
 	m->embedding = xstrdup("context_embedding");
 	m->scale = 1;

@@ -42,6 +42,8 @@ struct synth_world {
 	double		sessions;	/* mean app sessions per device per day */
 	uint64_t	taglogs;	/* tag-CTR log lines */
 	double		ctr_base;	/* click probability without install */
+	uint64_t	true_mask;	/* bit j: the true model uses feature j;
+					   0: all features (the default) */
 };
 
 /* The defaults of pas-synth(1). */

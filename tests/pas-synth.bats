@@ -210,3 +210,21 @@ for l in open(sys.argv[1]):
 @test "pas-synth: --dir that cannot be made is 73" {
 	run -73 pas-synth --seed 1 --dir /nonexistent/x/y
 }
+
+@test "pas-synth: --true-features zeroes every other column of the true user tower" {
+	run -0 pas-synth --seed 3 --emit model --true-features igam.present,ishp.present
+	echo "$output" > "$T/model.json"
+	run -0 python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+names, U = m["features"], m["user"]
+used = {"igam.present", "ishp.present"}
+for j, n in enumerate(names):
+    nz = any(row[j] != 0 for row in U)
+    if nz != (n in used):
+        sys.exit("column %s nonzero=%s" % (n, nz))
+print("ok")' "$T/model.json"
+	assert_output ok
+	run -64 --separate-stderr pas-synth --seed 3 --true-features nope
+	[[ "$stderr" == 'pas-synth: --true-features: no feature "nope" (see adsig(5))'* ]]
+}
