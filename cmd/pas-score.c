@@ -303,8 +303,8 @@ emit(struct ctx *c, struct buf *b, struct rin *in, int request)
  * (the reason in msg).
  */
 static int
-request(struct ctx *c, json_t *ctxv, json_t *bids, json_t *id, char *msg,
-    size_t msglen)
+request(struct ctx *c, json_t *ctxv, json_t *bids, int bids_read, json_t *id,
+    char *msg, size_t msglen)
 {
 	struct score_auction *a = &c->auc;
 	struct score_bid *w;
@@ -328,7 +328,7 @@ request(struct ctx *c, json_t *ctxv, json_t *bids, json_t *id, char *msg,
 			}
 		}
 	}
-	if ((why = score_read_bids(a, bids, msg, msglen)) != NULL)
+	if (!bids_read && (why = score_read_bids(a, bids, msg, msglen)) != NULL)
 		return 1;
 	score_run(a, &c->sopts, floor);
 	c->requests++;
@@ -394,7 +394,7 @@ fast(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 	struct buf *b = &c->r->out.b;
 	json_t *ctxv, *bids, *id;
 	size_t i, n;
-	int rc, first = 1, had_auction = 0, had_reports = 0;
+	int rc, raw, first = 1, had_auction = 0, had_reports = 0;
 
 	if (in->is_csv || jmember_scan(in->raw, in->rawlen, m, &n) != 0)
 		return LINE_DECLINED;
@@ -416,13 +416,19 @@ fast(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 		buf_addc(b, '\n');
 		return LINE_WROTE;
 	}
+	/* the bids without jansson when they allow it */
+	if (mb == NULL) {
+		c->auc.nbids = 0;
+		raw = 1;
+	} else
+		raw = score_read_bids_raw(&c->auc, mb->val, mb->vallen) == 0;
 	ctxv = load_member(mc);
-	bids = load_member(mb);
+	bids = raw ? NULL : load_member(mb);
 	id = load_member(mi);
-	if ((mc != NULL && ctxv == NULL) || (mb != NULL && bids == NULL) ||
+	if ((mc != NULL && ctxv == NULL) || (!raw && bids == NULL) ||
 	    (mi != NULL && id == NULL))
 		rc = LINE_DECLINED;	/* cannot happen: jansson decides */
-	else if (request(c, ctxv, bids, id, msg, msglen) != 0)
+	else if (request(c, ctxv, bids, raw, id, msg, msglen) != 0)
 		rc = run_bad(c->r, in->file, in->line, in->raw, in->rawlen,
 		    "%s", msg) != 0 ? LINE_STOP : LINE_SKIPPED;
 	else
@@ -472,7 +478,7 @@ slow(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 		return rc == 1 ? LINE_SKIPPED : LINE_STOP;
 	req = is_request(in->obj);
 	if (req && request(c, json_object_get(in->obj, "ctx"),
-	    json_object_get(in->obj, "bids"), json_object_get(in->obj, "id"),
+	    json_object_get(in->obj, "bids"), 0, json_object_get(in->obj, "id"),
 	    msg, msglen) != 0)
 		return run_bad(c->r, in->file, in->line, in->raw, in->rawlen,
 		    "%s", msg) != 0 ? LINE_STOP : LINE_SKIPPED;

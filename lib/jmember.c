@@ -90,6 +90,40 @@ jmember_start(struct jmember_it *it, const char *text, size_t len)
 }
 
 int
+jmember_elem_start(struct jmember_it *it, const char *text, size_t len)
+{
+	const char *p;
+
+	it->end = text + len;
+	it->ws = 0;
+	p = skip_ws(it, text);
+	if (p == it->end || *p != '[')
+		return -1;
+	it->p = p + 1;
+	return 0;
+}
+
+int
+jmember_elem_next(struct jmember_it *it, const char **val, size_t *vallen)
+{
+	const char *p = skip_ws(it, it->p), *q;
+	int ws;
+
+	if (p < it->end && *p == ',')
+		p = skip_ws(it, p + 1);
+	if (p >= it->end || *p == ']') {
+		it->p = it->end;
+		return 0;
+	}
+	q = skip_value(p, it->end, &ws);
+	*val = p;
+	*vallen = (size_t)(q - p);
+	it->ws |= ws;
+	it->p = q;
+	return 1;
+}
+
+int
 jmember_next(struct jmember_it *it, struct jmember *m)
 {
 	const char *p = skip_ws(it, it->p), *q;

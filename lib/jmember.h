@@ -34,6 +34,18 @@ int	jmember_start(struct jmember_it *it, const char *text, size_t len);
 int	jmember_next(struct jmember_it *it, struct jmember *m);
 
 /*
+ * The same walk over the elements of a JSON array: jmember_elem_start()
+ * returns -1 unless the text starts (after white space) with '[';
+ * jmember_elem_next() gives each element's text in *val, *vallen and
+ * returns 1, or 0 after the last one.  Like the member walk it trusts
+ * text that jansson (or jmember_scan) accepted.
+ */
+int	jmember_elem_start(struct jmember_it *it, const char *text,
+	    size_t len);
+int	jmember_elem_next(struct jmember_it *it, const char **val,
+	    size_t *vallen);
+
+/*
  * A checking walk for hot paths: fills m[0..*n) with the top-level
  * members of text[0..len) and returns 0 only when the text is a
  * compact JSON object (no white space outside strings) that jansson

@@ -1,11 +1,13 @@
 #include "score.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+#include "jmember.h"
 #include "jw.h"
 #include "xalloc.h"
 
@@ -251,6 +253,175 @@ price_of(const struct score_auction *a, int second_price, double bid,
 	return a->floor > 0 ? a->floor : bid;
 }
 
+/*
+ * The raw reader.  Strings are copied, NUL-terminated, into a->text;
+ * since that buffer may move while it grows, a bid's string fields hold
+ * offsets (cast to pointers) until every bid is read.
+ */
+
+static int
+key_is(const struct jmember *m, const char *k)
+{
+	size_t n = strlen(k);
+
+	return m->keylen == n && memcmp(m->key, k, n) == 0;
+}
+
+/* A string without escapes: its offset in a->text, or -1. */
+static long
+raw_string(struct score_auction *a, const struct jmember *m)
+{
+	long off = (long)a->text.len;
+
+	if (m->vallen < 2 || m->val[0] != '"' ||
+	    memchr(m->val, '\\', m->vallen) != NULL)
+		return -1;
+	buf_add(&a->text, m->val + 1, m->vallen - 2);
+	buf_addc(&a->text, '\0');
+	return off;
+}
+
+/* A number as jansson reads it: an integer, or a real by strtod. */
+static int
+raw_number(const struct jmember *m, double *x)
+{
+	char tmp[64], *end;
+	size_t i;
+
+	if (m->vallen == 0 || m->vallen >= sizeof(tmp) ||
+	    !(m->val[0] == '-' || (m->val[0] >= '0' && m->val[0] <= '9')))
+		return -1;
+	memcpy(tmp, m->val, m->vallen);
+	tmp[m->vallen] = '\0';
+	for (i = 0; i < m->vallen; i++)
+		if (tmp[i] == '.' || tmp[i] == 'e' || tmp[i] == 'E')
+			break;
+	if (i == m->vallen)
+		*x = (double)strtoll(tmp, &end, 10);
+	else
+		*x = strtod(tmp, &end);
+	return *end == '\0' ? 0 : -1;
+}
+
+/*
+ * 1 when the text of a value is what jw_value() writes for it: no
+ * escape, no real and no -0 outside strings (keys and strings of a
+ * vouched line are otherwise copied as they are; integers have one
+ * spelling).
+ */
+static int
+raw_canonical(const char *p, size_t n)
+{
+	const char *start = p, *end = p + n;
+
+	if (memchr(p, '\\', n) != NULL)
+		return 0;
+	for (; p < end; p++) {
+		if (*p == '"') {
+			p = memchr(p + 1, '"', (size_t)(end - p - 1));
+			if (p == NULL)
+				return 0;
+			continue;
+		}
+		if (*p == '.' || ((*p == 'e' || *p == 'E') && p > start && p[-1] >= '0' &&
+		    p[-1] <= '9') || (*p == '-' && p + 1 < end && p[1] == '0'))
+			return 0;
+	}
+	return 1;
+}
+
+#define OFF(o)	((const char *)(uintptr_t)(o))
+
+int
+score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
+{
+	struct jmember_it it, mit;
+	struct jmember m;
+	struct score_bid *b;
+	const char *val;
+	size_t vlen, i, j, n = 0;
+	long off;
+	int have_bid;
+
+	a->nbids = 0;
+	a->text.len = 0;
+	if (len == 4 && memcmp(text, "null", 4) == 0)
+		return 0;
+	if (jmember_elem_start(&it, text, len) != 0)
+		return -1;
+	while (jmember_elem_next(&it, &val, &vlen) == 1) {
+		if (n == a->cap) {
+			a->cap = a->cap ? 2 * a->cap : 8;
+			a->bids = xreallocarray(a->bids, a->cap,
+			    sizeof(*a->bids));
+			a->rank = xreallocarray(a->rank, a->cap,
+			    sizeof(*a->rank));
+		}
+		b = &a->bids[n];
+		memset(b, 0, sizeof(*b));
+		b->budget = -1;
+		if (jmember_start(&mit, val, vlen) != 0)
+			return -1;
+		have_bid = 0;
+		/* string fields hold offset + 1 here: 0 is "absent" */
+		while (jmember_next(&mit, &m) == 1) {
+			if (key_is(&m, "buyer") || key_is(&m, "ad_id")) {
+				if ((off = raw_string(a, &m)) == -1)
+					return -1;
+				*(key_is(&m, "buyer") ? &b->buyer : &b->ad_id) =
+				    OFF(off + 1);
+			} else if (key_is(&m, "campaign") ||
+			    key_is(&m, "advertiser") ||
+			    key_is(&m, "category")) {
+				if (m.vallen == 4 && memcmp(m.val, "null",
+				    4) == 0)
+					continue;
+				if ((off = raw_string(a, &m)) == -1)
+					return -1;
+				*(key_is(&m, "campaign") ? &b->campaign :
+				    key_is(&m, "advertiser") ? &b->advertiser :
+				    &b->category) = OFF(off + 1);
+			} else if (key_is(&m, "bid")) {
+				if (raw_number(&m, &b->bid) != 0)
+					return -1;
+				have_bid = 1;
+			} else if (key_is(&m, "egress_payload") ||
+			    key_is(&m, "temporary_unlimited_egress_payload")) {
+				if (!raw_canonical(m.val, m.vallen))
+					return -1;
+				if (m.keylen == 14) {
+					b->praw = m.val;
+					b->prawlen = m.vallen;
+				} else {
+					b->tpraw = m.val;
+					b->tprawlen = m.vallen;
+				}
+			}
+		}
+		if (b->buyer == NULL || b->ad_id == NULL || !have_bid)
+			return -1;
+		n++;
+	}
+	/* offsets to pointers, then the check of one bid per buyer */
+	for (i = 0; i < n; i++) {
+		b = &a->bids[i];
+		b->buyer = a->text.p + ((uintptr_t)b->buyer - 1);
+		b->ad_id = a->text.p + ((uintptr_t)b->ad_id - 1);
+		if (b->campaign != NULL)
+			b->campaign = a->text.p + ((uintptr_t)b->campaign - 1);
+		if (b->advertiser != NULL)
+			b->advertiser = a->text.p +
+			    ((uintptr_t)b->advertiser - 1);
+		if (b->category != NULL)
+			b->category = a->text.p + ((uintptr_t)b->category - 1);
+		for (j = 0; j < i; j++)
+			if (strcmp(a->bids[j].buyer, b->buyer) == 0)
+				return -1;
+	}
+	a->nbids = n;
+	return 0;
+}
+
 void
 score_run(struct score_auction *a, const struct score_opts *o, double floor)
 {
@@ -415,15 +586,21 @@ score_write_reports(struct buf *b, const struct score_auction *a)
 	if (a->winner >= 0) {
 		x = &a->bids[a->winner];
 		report_head(b, x, "win", a->price);
-		if (x->payload != NULL) {
+		if (x->praw != NULL || x->payload != NULL) {
 			buf_addc(b, ',');
 			key(b, "egress_payload");
-			jw_value(b, x->payload);
+			if (x->praw != NULL)
+				buf_add(b, x->praw, x->prawlen);
+			else
+				jw_value(b, x->payload);
 		}
-		if (x->tpayload != NULL) {
+		if (x->tpraw != NULL || x->tpayload != NULL) {
 			buf_addc(b, ',');
 			key(b, "temporary_unlimited_egress_payload");
-			jw_value(b, x->tpayload);
+			if (x->tpraw != NULL)
+				buf_add(b, x->tpraw, x->tprawlen);
+			else
+				jw_value(b, x->tpayload);
 		}
 		buf_addc(b, '}');
 		first = 0;
@@ -449,6 +626,7 @@ score_write_reports(struct buf *b, const struct score_auction *a)
 void
 score_auction_free(struct score_auction *a)
 {
+	buf_free(&a->text);
 	free(a->bids);
 	free(a->rank);
 	memset(a, 0, sizeof(*a));

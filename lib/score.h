@@ -77,6 +77,8 @@ struct score_bid {
 	const char	*campaign, *advertiser, *category;	/* or NULL */
 	double		 bid;
 	json_t		*payload, *tpayload;	/* the egress payloads, or NULL */
+	const char	*praw, *tpraw;		/* or their text, moved as is */
+	size_t		 prawlen, tprawlen;
 	int		 valid;			/* finite and > 0 */
 	enum score_reason state;		/* SCORE_NONE for the winner */
 	long		 budget;		/* index in the budgets, or -1 */
@@ -93,6 +95,7 @@ struct score_auction {
 	struct score_bid	*bids;
 	size_t			 nbids, cap;
 	size_t			*rank;		/* scratch */
+	struct buf		 text;		/* strings of the raw reader */
 	double			 floor;		/* 0: none */
 	/* the result */
 	long			 winner;	/* index in bids, or -1 */
@@ -110,6 +113,20 @@ struct score_auction {
  */
 const char	*score_read_bids(struct score_auction *a, json_t *bids,
 		    char *err, size_t errlen);
+
+/*
+ * The same for the text of a bids array in a line that jmember_scan()
+ * vouched for (compact, valid, no duplicate keys), without jansson: 0
+ * when every bid is well formed and its strings have no escapes, so
+ * that the result equals score_read_bids() on the parsed array (the
+ * egress payloads are kept as text and written back byte for byte,
+ * which is their jansson rewrite when they hold no escape, no real and
+ * no -0; otherwise the reader declines).  -1 declines: the caller must
+ * parse the array and call score_read_bids(), which also names what
+ * is wrong.
+ */
+int	score_read_bids_raw(struct score_auction *a, const char *text,
+	    size_t len);
 
 /*
  * Runs the auction over the bids read, with floor (CPM, >= 0; 0 for

@@ -116,6 +116,40 @@ agree(json_t *v, const struct jmember *m, size_t n)
 	return ok;
 }
 
+/*
+ * The element walk over member m of the accepted object v (when its
+ * value is an array) gives the elements jansson sees, in order.
+ */
+static int
+elems_agree(json_t *v, const struct jmember *m)
+{
+	struct jmember_it it;
+	json_t *a, *x, *y;
+	const char *val;
+	size_t len, i = 0;
+	int ok = 1;
+
+	if (v == NULL || m->vallen == 0 || m->val[0] != '[')
+		return 1;
+	a = json_loadb(m->val, m->vallen, JSON_DECODE_ANY, NULL);
+	if (!json_is_array(a) || jmember_elem_start(&it, m->val,
+	    m->vallen) != 0) {
+		json_decref(a);
+		return 0;
+	}
+	while (jmember_elem_next(&it, &val, &len) == 1) {
+		x = json_array_get(a, i++);
+		y = json_loadb(val, len, JSON_DECODE_ANY, NULL);
+		if (x == NULL || y == NULL || !json_equal(x, y))
+			ok = 0;
+		json_decref(y);
+	}
+	if (i != json_array_size(a))
+		ok = 0;
+	json_decref(a);
+	return ok;
+}
+
 static int
 scan_ok(const char *s)
 {
@@ -135,6 +169,8 @@ main(void)
 	json_t *v;
 	size_t n, nw;
 	int i, vouched = 0, jansson_ok = 0, wrong = 0, walk_wrong = 0;
+	int elem_wrong = 0;
+	size_t j;
 
 	rng_global_init();
 	rng_init(&r, &seed, "jmember", 7);
@@ -159,6 +195,9 @@ main(void)
 					nw++;
 			if (nw != json_object_size(v))
 				walk_wrong++;
+			for (j = 0; j < nw; j++)
+				if (!elems_agree(v, &w[j]))
+					elem_wrong++;
 		}
 		if (jmember_scan(line.p, line.len, m, &n) == 0) {
 			vouched++;
@@ -172,6 +211,7 @@ main(void)
 	}
 	CHECK(wrong == 0);
 	CHECK(walk_wrong == 0);
+	CHECK(elem_wrong == 0);
 	/* the test means something: many lines of each kind */
 	CHECK(vouched > 20000);
 	CHECK(jansson_ok > vouched);
