@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "egmap.h"
 #include "jmember.h"
+#include "strtab.h"
 #include "jw.h"
 #include "model2t.h"
 #include "rin.h"
@@ -79,6 +80,7 @@ struct ctx {
 	unsigned char		*payload;
 	size_t			 paycap;
 	struct buf		 bids, req;
+	struct strtab		 feat_names;	/* what the mappings read */
 	/* counters */
 	unsigned long		 requests, buyers, bids_made, no_candidates,
 				 udf_failed, fail_msgs, undecodable;
@@ -523,6 +525,224 @@ emit(struct ctx *c, struct buf *b, json_t *obj, int req, const char *raw,
 	buf_add(b, "}\n", 2);
 }
 
+/* What became of a line in fast(). */
+enum { LINE_STOP = -1, LINE_DECLINED, LINE_DONE };
+
+static int
+key_is(const struct jmember *m, const char *k, size_t n)
+{
+	return m->keylen == n && memcmp(m->key, k, n) == 0;
+}
+
+/*
+ * Sets member m of obj to f(m's value): obj takes the reference.
+ * Returns 0, or -1 when the value could not be built.
+ */
+static int
+set_member(json_t *obj, const struct jmember *m, json_t *v)
+{
+	if (v == NULL)
+		return -1;
+	return json_object_setn_new_nocheck(obj, m->key, m->keylen, v);
+}
+
+/* The candidates with only each candidate's ad_id. */
+static json_t *
+pruned_candidates(const struct jmember *m)
+{
+	struct jmember_it it, lit, cit;
+	struct jmember b, f;
+	const char *v;
+	size_t vlen;
+	json_t *obj, *list, *cand;
+
+	if (m->val[0] != '{')
+		return jmember_value(m->val, m->vallen);
+	obj = json_object();
+	jmember_start(&it, m->val, m->vallen);
+	while (jmember_next(&it, &b) == 1) {
+		if (b.val[0] != '[') {
+			if (set_member(obj, &b, jmember_value(b.val,
+			    b.vallen)) != 0)
+				goto bad;
+			continue;
+		}
+		list = json_array();
+		jmember_elem_start(&lit, b.val, b.vallen);
+		while (jmember_elem_next(&lit, &v, &vlen) == 1) {
+			if (v[0] != '{')
+				cand = jmember_value(v, vlen);
+			else {
+				cand = json_object();
+				jmember_start(&cit, v, vlen);
+				while (jmember_next(&cit, &f) == 1)
+					if (key_is(&f, "ad_id", 5) &&
+					    set_member(cand, &f, jmember_value(
+					    f.val, f.vallen)) != 0) {
+						json_decref(cand);
+						cand = NULL;
+						break;
+					}
+			}
+			if (cand == NULL || json_array_append_new(list,
+			    cand) != 0) {
+				json_decref(list);
+				goto bad;
+			}
+		}
+		if (set_member(obj, &b, list) != 0)
+			goto bad;
+	}
+	return obj;
+bad:
+	json_decref(obj);
+	return NULL;
+}
+
+/*
+ * tee with, for each buyer, only what the built-in bidder reads: the
+ * user embedding, the signals and the features the egress mappings name.
+ */
+static json_t *
+pruned_tee(struct ctx *c, const struct jmember *m)
+{
+	struct jmember_it it, bit, fit;
+	struct jmember b, f, g;
+	json_t *obj, *bt, *feats;
+
+	if (m->val[0] != '{')
+		return jmember_value(m->val, m->vallen);
+	obj = json_object();
+	jmember_start(&it, m->val, m->vallen);
+	while (jmember_next(&it, &b) == 1) {
+		if (b.val[0] != '{') {
+			if (set_member(obj, &b, jmember_value(b.val,
+			    b.vallen)) != 0)
+				goto bad;
+			continue;
+		}
+		bt = json_object();
+		if (set_member(obj, &b, bt) != 0)
+			goto bad;
+		jmember_start(&bit, b.val, b.vallen);
+		while (jmember_next(&bit, &f) == 1) {
+			if (key_is(&f, "features", 8) && f.val[0] == '{') {
+				feats = json_object();
+				if (set_member(bt, &f, feats) != 0)
+					goto bad;
+				jmember_start(&fit, f.val, f.vallen);
+				while (jmember_next(&fit, &g) == 1)
+					if (strtab_find(&c->feat_names, g.key,
+					    g.keylen) >= 0 && set_member(feats,
+					    &g, jmember_value(g.val,
+					    g.vallen)) != 0)
+						goto bad;
+			} else if ((key_is(&f, "user_embedding", 14) ||
+			    key_is(&f, "signals", 7) ||
+			    key_is(&f, "features", 8)) &&
+			    set_member(bt, &f, jmember_value(f.val,
+			    f.vallen)) != 0)
+				goto bad;
+		}
+	}
+	return obj;
+bad:
+	json_decref(obj);
+	return NULL;
+}
+
+/*
+ * The fast path for compact lines that jmember_scan() vouches for, with
+ * the built-in bidder: request() gets a record holding only what the
+ * bidder reads, built by jmember_value() instead of jansson's parser,
+ * and every member but tee is copied to the output as it is.  Returns
+ * LINE_DONE, LINE_DECLINED (the jansson path decides) or LINE_STOP.
+ */
+static int
+fast(struct ctx *c, struct rin *in, char *msg, size_t msglen)
+{
+	struct run *r = c->r;
+	struct jmember *m;
+	struct buf *b = &r->out.b;
+	json_t *rec;
+	size_t i, n;
+	int req = 0, rc = 0, first = 1, had = 0, tee = 0;
+
+	if (c->use_udf || in->is_csv)
+		return LINE_DECLINED;
+	if (c->mcap < JMEMBER_MAXKEYS) {
+		c->mcap = JMEMBER_MAXKEYS;
+		c->mem = xreallocarray(c->mem, c->mcap, sizeof(*c->mem));
+	}
+	m = c->mem;
+	if (jmember_scan(in->raw, in->rawlen, m, &n) != 0)
+		return LINE_DECLINED;
+	for (i = 0; i < n; i++) {
+		if (key_is(&m[i], "type", 4)) {
+			if (memchr(m[i].val, '\\', m[i].vallen) != NULL)
+				return LINE_DECLINED;
+			req = m[i].vallen == 9 && memcmp(m[i].val,
+			    "\"request\"", 9) == 0;
+		} else if (key_is(&m[i], "tee", 3))
+			tee = 1;
+	}
+	if (!req && !tee) {
+		buf_add(b, in->raw, in->rawlen);
+		buf_addc(b, '\n');
+		r->wrote++;
+		return LINE_DONE;
+	}
+	if (req) {
+		rec = json_object();
+		json_object_set_new(rec, "type", json_string("request"));
+		for (i = 0; i < n && rc == 0; i++) {
+			if (key_is(&m[i], "candidates", 10))
+				rc = set_member(rec, &m[i],
+				    pruned_candidates(&m[i]));
+			else if (key_is(&m[i], "tee", 3))
+				rc = set_member(rec, &m[i], pruned_tee(c,
+				    &m[i]));
+			else if (key_is(&m[i], "ctx", 3) ||
+			    key_is(&m[i], "buyer_signals", 13) ||
+			    key_is(&m[i], "id", 2))
+				rc = set_member(rec, &m[i], jmember_value(
+				    m[i].val, m[i].vallen));
+		}
+		if (rc != 0) {
+			json_decref(rec);
+			return LINE_DECLINED;	/* cannot happen */
+		}
+		rc = request(c, rec, msg, msglen);
+		json_decref(rec);
+		if (rc < 0)
+			return LINE_STOP;
+		if (rc > 0)	/* the record holds tee: its text never leaves */
+			return run_bad(r, in->file, in->line, "", 0, "%s",
+			    msg) != 0 ? LINE_STOP : LINE_DONE;
+	}
+	buf_addc(b, '{');
+	for (i = 0; i < n; i++) {
+		if (key_is(&m[i], "tee", 3))
+			continue;
+		if (!first)
+			buf_addc(b, ',');
+		first = 0;
+		buf_add(b, m[i].key - 1, m[i].keylen + 3);	/* "key": */
+		if (req && key_is(&m[i], "bids", 4)) {
+			buf_add(b, c->bids.p, c->bids.len);
+			had = 1;
+		} else
+			buf_add(b, m[i].val, m[i].vallen);
+	}
+	if (req && !had) {
+		buf_adds(b, first ? "\"bids\":" : ",\"bids\":");
+		buf_add(b, c->bids.p, c->bids.len);
+	}
+	buf_add(b, "}\n", 2);
+	r->wrote++;
+	return LINE_DONE;
+}
+
 static int
 run_records(struct ctx *c, struct rin *in)
 {
@@ -532,6 +752,15 @@ run_records(struct ctx *c, struct rin *in)
 
 	while ((rc = rin_next(in)) == 1) {
 		run_progress(r);
+		if ((rc = fast(c, in, msg, sizeof(msg))) == LINE_STOP)
+			return -1;
+		if (rc == LINE_DONE)
+			goto flush;
+		if (in->obj == NULL && (rc = rin_parse(in)) != 0) {
+			if (rc == 1)
+				goto flush;	/* rejected, --skip-bad */
+			return -1;
+		}
 		req = is_request(in->obj);
 		if (!req && json_object_get(in->obj, "tee") == NULL) {
 			buf_add(&r->out.b, in->raw, in->rawlen);
@@ -548,6 +777,7 @@ run_records(struct ctx *c, struct rin *in)
 			emit(c, &r->out.b, in->obj, req, in->raw, in->rawlen);
 			r->wrote++;
 		}
+flush:
 		if (out_maybe_flush(&r->out) != 0) {
 			run_fail(r, EX_IOERR);
 			return -1;
@@ -676,7 +906,12 @@ main(int argc, char *argv[])
 		ex = diag_finish(rc);
 		goto done;
 	}
+	for (e = 0; e < 2; e++)
+		for (i = 0; c.has_eg[e] && i < c.eg[e].nsrc; i++)
+			strtab_intern(&c.feat_names, c.eg[e].names[i],
+			    strlen(c.eg[e].names[i]), NULL);
 	rin_init(&in, &r, argv, argc);
+	in.lazy = 1;
 	run_records(&c, &in);
 	rin_close(&in);
 	if (c.use_udf && udf_close(&c.udf, err, sizeof(err)) != 0 &&
@@ -697,6 +932,7 @@ done:
 	free(c.c);
 	free(c.payload);
 	free(c.mem);
+	strtab_free(&c.feat_names);
 	buf_free(&c.bids);
 	buf_free(&c.req);
 	return ex;

@@ -1,6 +1,8 @@
 #include "jmember.h"
 #include "jfast.h"
+#include "fnum.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int
@@ -23,14 +25,25 @@ skip_ws(struct jmember_it *it, const char *p)
 static const char *
 skip_string(const char *p, const char *end)
 {
-	for (p++; p < end; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
+	const char *q, *b;
+
+	for (p++; p < end; p = q + 1) {
+		if ((q = memchr(p, '"', (size_t)(end - p))) == NULL)
+			break;
+		/* escaped when an odd number of backslashes precede it */
+		for (b = q; b[-1] == '\\'; b--)
+			;
+		if (((q - b) & 1) == 0)
+			return q + 1;
 	}
 	return end;
 }
+
+/* The bytes skip_value() must look at; all others are passed over. */
+static const unsigned char special[256] = {
+	['"'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1, [']'] = 1, [','] = 1,
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+};
 
 /*
  * The end of the value at p; *ws set when white space occurs inside it
@@ -43,6 +56,9 @@ skip_value(const char *p, const char *end, int *ws)
 
 	*ws = 0;
 	while (p < end) {
+		while (!special[(unsigned char)*p])
+			if (++p == end)
+				return p;
 		switch (*p) {
 		case '"':
 			p = skip_string(p, end);
@@ -64,7 +80,7 @@ skip_value(const char *p, const char *end, int *ws)
 			if (depth == 0)
 				return p;
 			break;
-		case ' ': case '\t': case '\n': case '\r':
+		default:	/* white space */
 			if (depth == 0)
 				return p;
 			*ws = 1;
@@ -403,4 +419,112 @@ jmember_scan(const char *text, size_t len, struct jmember *m, size_t *n)
 	if (chk_object(&c, m, n) == -1 || c.p != c.end)
 		return -1;
 	return 0;
+}
+
+/* The value at *pp, of text ending at end; *pp moves past it. */
+static json_t *
+value_at(const char **pp, const char *end)
+{
+	const char *p = *pp, *q, *k;
+	json_t *v, *x;
+	char tmp[64], *e;
+	double d;
+	int ws;
+
+	if (p >= end)
+		return NULL;
+	switch (*p) {
+	case '{':
+		v = json_object();
+		p++;
+		while (p < end && *p != '}') {
+			if (*p == ',')
+				p++;
+			if (p >= end || *p != '"')
+				goto bad;
+			k = p + 1;
+			q = skip_string(p, end);
+			if (q >= end || *q != ':' || memchr(k, '\\',
+			    (size_t)(q - k)) != NULL)
+				goto bad;
+			p = q + 1;
+			/* keys of a vouched line: no escapes, no NUL */
+			if ((x = value_at(&p, end)) == NULL ||
+			    json_object_setn_new_nocheck(v, k,
+			    (size_t)(q - 1 - k), x) != 0)
+				goto bad;
+		}
+		break;
+	case '[':
+		v = json_array();
+		p++;
+		while (p < end && *p != ']') {
+			if (*p == ',')
+				p++;
+			if ((x = value_at(&p, end)) == NULL ||
+			    json_array_append_new(v, x) != 0)
+				goto bad;
+		}
+		break;
+	case '"':
+		q = skip_string(p, end);
+		if (memchr(p, '\\', (size_t)(q - p)) != NULL)
+			v = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY, NULL);
+		else
+			v = json_stringn_nocheck(p + 1, (size_t)(q - p) - 2);
+		*pp = q;
+		return v;
+	case 't':
+		*pp = p + 4;
+		return json_true();
+	case 'f':
+		*pp = p + 5;
+		return json_false();
+	case 'n':
+		*pp = p + 4;
+		return json_null();
+	default:
+		q = skip_value(p, end, &ws);
+		if (q == p)
+			return NULL;
+		if (memchr(p, '.', (size_t)(q - p)) != NULL ||
+		    memchr(p, 'e', (size_t)(q - p)) != NULL ||
+		    memchr(p, 'E', (size_t)(q - p)) != NULL) {
+			if (fnum_parse(p, (size_t)(q - p), &d) != 0)
+				return NULL;
+			v = json_real(d);
+		} else {
+			if ((size_t)(q - p) >= sizeof(tmp))
+				return NULL;
+			memcpy(tmp, p, (size_t)(q - p));
+			tmp[q - p] = '\0';
+			v = json_integer(strtoll(tmp, &e, 10));
+			if (*e != '\0') {
+				json_decref(v);
+				return NULL;
+			}
+		}
+		*pp = q;
+		return v;
+	}
+	if (p >= end) {
+bad:
+		json_decref(v);
+		return NULL;
+	}
+	*pp = p + 1;
+	return v;
+}
+
+json_t *
+jmember_value(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	json_t *v = value_at(&p, end);
+
+	if (v != NULL && p != end) {
+		json_decref(v);
+		return NULL;
+	}
+	return v;
 }

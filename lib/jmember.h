@@ -2,6 +2,8 @@
 #define ADSIG_JMEMBER_H
 #include <stddef.h>
 
+#include <jansson.h>
+
 /*
  * The top-level members of a JSON object as spans of its text, so a
  * filter that changes a few fields can copy the others byte for byte
@@ -44,6 +46,16 @@ int	jmember_elem_start(struct jmember_it *it, const char *text,
 	    size_t len);
 int	jmember_elem_next(struct jmember_it *it, const char **val,
 	    size_t *vallen);
+
+/*
+ * The JSON value of text[0..len), one value of a line jmember_scan()
+ * vouched for, built without jansson's parser: what json_loadb() with
+ * JSON_DECODE_ANY gives for it (integers as integers, reals by strtod,
+ * members in order), faster.  A string with escapes is left to
+ * json_loadb().  Returns a new reference, or NULL for text that is no
+ * single value.
+ */
+json_t	*jmember_value(const char *text, size_t len);
 
 /*
  * A checking walk for hot paths: fills m[0..*n) with the top-level

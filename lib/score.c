@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "fnum.h"
 #include "jmember.h"
 #include "jw.h"
 #include "xalloc.h"
@@ -281,7 +282,7 @@ raw_string(struct score_auction *a, const struct jmember *m)
 	return off;
 }
 
-/* A number as jansson reads it: an integer, or a real by strtod. */
+/* A number as jansson reads it: an integer, or a real as strtod. */
 static int
 raw_number(const struct jmember *m, double *x)
 {
@@ -291,15 +292,12 @@ raw_number(const struct jmember *m, double *x)
 	if (m->vallen == 0 || m->vallen >= sizeof(tmp) ||
 	    !(m->val[0] == '-' || (m->val[0] >= '0' && m->val[0] <= '9')))
 		return -1;
+	for (i = 0; i < m->vallen; i++)
+		if (m->val[i] == '.' || m->val[i] == 'e' || m->val[i] == 'E')
+			return fnum_parse(m->val, m->vallen, x);
 	memcpy(tmp, m->val, m->vallen);
 	tmp[m->vallen] = '\0';
-	for (i = 0; i < m->vallen; i++)
-		if (tmp[i] == '.' || tmp[i] == 'e' || tmp[i] == 'E')
-			break;
-	if (i == m->vallen)
-		*x = (double)strtoll(tmp, &end, 10);
-	else
-		*x = strtod(tmp, &end);
+	*x = (double)strtoll(tmp, &end, 10);
 	return *end == '\0' ? 0 : -1;
 }
 

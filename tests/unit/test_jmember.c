@@ -150,6 +150,30 @@ elems_agree(json_t *v, const struct jmember *m)
 	return ok;
 }
 
+/*
+ * jmember_value() builds the tree jansson builds: the same compact dump
+ * (members in order, integers apart from reals).
+ */
+static int
+same_tree(json_t *v, const char *text, size_t len)
+{
+	json_t *t = jmember_value(text, len);
+	char *a, *b;
+	int ok;
+
+	if (t == NULL)
+		return 0;
+	a = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	b = json_dumps(t, JSON_COMPACT | JSON_ENCODE_ANY);
+	ok = a != NULL && b != NULL && strcmp(a, b) == 0 && json_equal(v, t);
+	if (!ok)
+		fprintf(stderr, "tree differs: %s\n  got %s\n", a, b);
+	free(a);
+	free(b);
+	json_decref(t);
+	return ok;
+}
+
 static int
 scan_ok(const char *s)
 {
@@ -169,7 +193,7 @@ main(void)
 	json_t *v;
 	size_t n, nw;
 	int i, vouched = 0, jansson_ok = 0, wrong = 0, walk_wrong = 0;
-	int elem_wrong = 0;
+	int elem_wrong = 0, tree_wrong = 0;
 	size_t j;
 
 	rng_global_init();
@@ -201,6 +225,8 @@ main(void)
 		}
 		if (jmember_scan(line.p, line.len, m, &n) == 0) {
 			vouched++;
+			if (v != NULL && !same_tree(v, line.p, line.len))
+				tree_wrong++;
 			if (v == NULL || !agree(v, m, n)) {
 				wrong++;
 				if (wrong < 5)
@@ -212,6 +238,7 @@ main(void)
 	CHECK(wrong == 0);
 	CHECK(walk_wrong == 0);
 	CHECK(elem_wrong == 0);
+	CHECK(tree_wrong == 0);
 	/* the test means something: many lines of each kind */
 	CHECK(vouched > 20000);
 	CHECK(jansson_ok > vouched);
