@@ -2,6 +2,7 @@
 #include "jfast.h"
 #include "fnum.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,10 +26,15 @@ skip_ws(struct jmember_it *it, const char *p)
 static const char *
 skip_string(const char *p, const char *end)
 {
-	const char *q, *b;
+	const char *q, *b, *near;
 
 	for (p++; p < end; p = q + 1) {
-		if ((q = memchr(p, '"', (size_t)(end - p))) == NULL)
+		/* short strings by hand, long ones by memchr */
+		near = end - p > 24 ? p + 24 : end;
+		for (q = p; q < near && *q != '"'; q++)
+			;
+		if (q == near && (q == end ||
+		    (q = memchr(q, '"', (size_t)(end - q))) == NULL))
 			break;
 		/* escaped when an odd number of backslashes precede it */
 		for (b = q; b[-1] == '\\'; b--)
@@ -302,11 +308,28 @@ chk_literal(struct chk *c, const char *lit, size_t n)
 /*
  * An object at c->p; with top set, its members go to m (*n of them).
  */
+/*
+ * A key's fingerprint for the duplicate check: equal keys have equal
+ * fingerprints, so only keys whose fingerprints agree are compared.
+ */
+static uint64_t
+fingerprint(const unsigned char *k, size_t n)
+{
+	uint64_t a = 0, b = 0;
+
+	memcpy(&a, k, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&b, k + n - 8, 8);
+	return (a * UINT64_C(0x9e3779b97f4a7c15)) ^
+	    (b * UINT64_C(0xc2b2ae3d27d4eb4f)) ^ n;
+}
+
 static int
 chk_object(struct chk *c, struct jmember *m, size_t *n)
 {
 	const unsigned char *key[JMEMBER_MAXKEYS];
 	size_t klen[JMEMBER_MAXKEYS], nk = 0, i;
+	uint64_t fp[JMEMBER_MAXKEYS];
 	const unsigned char *v;
 	int esc;
 
@@ -322,8 +345,9 @@ chk_object(struct chk *c, struct jmember *m, size_t *n)
 		if (chk_string(c, &esc) == -1 || esc)
 			return -1;
 		klen[nk] = (size_t)(c->p - key[nk]) - 1;
+		fp[nk] = fingerprint(key[nk], klen[nk]);
 		for (i = 0; i < nk; i++)
-			if (klen[i] == klen[nk] &&
+			if (fp[i] == fp[nk] && klen[i] == klen[nk] &&
 			    memcmp(key[i], key[nk], klen[nk]) == 0)
 				return -1;
 		if (c->p == c->end || *c->p != ':')
