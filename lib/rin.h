@@ -3,6 +3,7 @@
 #include <jansson.h>
 
 #include "csvio.h"
+#include "jmember.h"
 #include "line.h"
 #include "run.h"
 
@@ -34,6 +35,7 @@ struct rin {
 	unsigned long	  line;
 	const char	 *raw;		/* original text, for rejects */
 	size_t		  rawlen;
+	struct jmember	  mem[JMEMBER_MAXKEYS];	/* scratch of rin_parse() */
 };
 
 /* paths/npaths: the operands (npaths 0 means stdin). */
