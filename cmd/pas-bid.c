@@ -1,8 +1,9 @@
 /*
  * pas-bid: generateBid of a Protected App Signals auction replay, inside
  * the trust boundary: pInstall of each buyer's candidates from the full
- * two_tower model, the bid, the best candidate per buyer, and the egress
- * payloads.  Removes the private "tee" from every record.
+ * two_tower model (or a logistic model of the egress payload's columns),
+ * the bid, the best candidate per buyer, and the egress payloads.
+ * Removes the private "tee" from every record.
  */
 #include <errno.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "bidmodel.h"
 #include "catalog.h"
 #include "diag.h"
 #include "egmap.h"
@@ -35,13 +37,15 @@ static const char synopsis[] =
 
 static const char help[] =
 "Bids for each buyer on its best candidate: pInstall from the two_tower\n"
-"model (the user embedding in tee, the context and the ad embeddings),\n"
+"model (the user embedding in tee, the context and the ad embeddings) or\n"
+"from a logistic model of the egress payload's columns (f<i>, f<i>_<j>),\n"
 "bid = pInstall x value x 1000 x shading, and the egress payloads built\n"
 "from the signal features by the schemas' mappings.  Writes \"bids\" and\n"
 "removes \"tee\".\n"
 "\n"
 "  --ads FILE             the ad catalog (NDJSON or CSV, gzip or not)\n"
-"  --model FILE           the two_tower model (adsig(5))\n"
+"  --model FILE           the two_tower or logistic model (adsig(5));\n"
+"                         logistic needs --egress-schema\n"
 "  --shading F            multiply every bid by F > 0 (default 1)\n"
 "  --egress-schema FILE   schema and mapping of egress_payload\n"
 "  --temporary-egress-schema FILE\n"
@@ -67,6 +71,9 @@ struct ctx {
 	struct run		*r;
 	struct catalog		 cat;
 	struct model2t		 m;
+	struct lrm		*lr;		/* a logistic model, or NULL */
+	struct bidmodel_lr	 lrb;		/* lr on egress_payload's columns */
+	struct egress_values	 vals;		/* egress_payload's values */
 	double			 shading;
 	struct egmap		 eg[2];		/* egress, temporary */
 	int			 has_eg[2];
@@ -317,18 +324,15 @@ udf_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
 	return 0;
 }
 
-/* The built-in generateBid of one buyer.  0, or 1 (bad record, msg). */
+/* The two_tower model's user and context vectors of one buyer, into
+ * c->u and c->c.  0, or 1 (bad record, msg). */
 static int
-builtin_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
-    json_t *tee, int *nb, char *msg, size_t msglen)
+tower_inputs(struct ctx *c, json_t *rec, const char *buyer, json_t *tee,
+    char *msg, size_t msglen)
 {
-	const struct catalog_ad *a, *best = NULL;
-	const struct catalog_buyer *cb;
-	json_t *cand, *id, *ue, *v;
-	size_t i, j, ai, d = (size_t)c->m.dim;
-	double p, bid, best_bid = 0, best_p = 0;
+	json_t *ue, *v;
+	size_t j, d = (size_t)c->m.dim;
 	char why[256];
-	int e;
 
 	ue = json_object_get(tee, "user_embedding");
 	if (!json_is_array(ue) || json_array_size(ue) != d) {
@@ -349,6 +353,46 @@ builtin_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
 		snprintf(msg, msglen, "%s", why);
 		return 1;
 	}
+	return 0;
+}
+
+/*
+ * The logistic model's pInstall of one buyer: the columns of the
+ * egress_payload it is about to send, as egress-noise --decode makes
+ * them.  The payload holds no ad, so every candidate gets this p.
+ * Fills c->xs (egress_sources).  0, or 1 (bad record, msg).
+ */
+static int
+logistic_p(struct ctx *c, json_t *tee, double *p, char *msg, size_t msglen)
+{
+	char why[256];
+
+	egress_sources(c, tee);
+	egmap_values(&c->eg[0], c->xs[0], &c->vals);
+	if (bidmodel_lr_p(&c->lrb, &c->vals, p, why, sizeof(why)) != 0) {
+		snprintf(msg, msglen, "the logistic model: %s", why);
+		return 1;
+	}
+	return 0;
+}
+
+/* The built-in generateBid of one buyer.  0, or 1 (bad record, msg). */
+static int
+builtin_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
+    json_t *tee, int *nb, char *msg, size_t msglen)
+{
+	const struct catalog_ad *a, *best = NULL;
+	const struct catalog_buyer *cb;
+	json_t *cand, *id;
+	size_t i, ai, d = (size_t)c->m.dim;
+	double p, bid, best_bid = 0, best_p = 0, lr_p = 0;
+	int e;
+
+	if (c->lr != NULL) {
+		if (logistic_p(c, tee, &lr_p, msg, msglen) != 0)
+			return 1;
+	} else if (tower_inputs(c, rec, buyer, tee, msg, msglen) != 0)
+		return 1;
 	json_array_foreach(cands, i, cand) {
 		id = json_object_get(cand, "ad_id");
 		if (!json_is_string(id)) {
@@ -364,7 +408,8 @@ builtin_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
 			    i, json_string_value(id));
 			return 1;
 		}
-		p = model2t_p(&c->m, c->u, c->c, &cb->emb[ai * d]);
+		p = c->lr != NULL ? lr_p : model2t_p(&c->m, c->u, c->c,
+		    &cb->emb[ai * d]);
 		bid = p * a->value * 1000 * c->shading;
 		if (best == NULL || bid > best_bid || (bid == best_bid &&
 		    strcmp(a->ad_id, best->ad_id) < 0)) {
@@ -375,7 +420,8 @@ builtin_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
 	}
 	if (best == NULL || !(best_bid > 0))
 		return 0;
-	egress_sources(c, tee);
+	if (c->lr == NULL)
+		egress_sources(c, tee);
 	if (*nb > 0)
 		buf_addc(&c->bids, ',');
 	++*nb;
@@ -824,6 +870,7 @@ main(int argc, char *argv[])
 	struct rin in;
 	char err[512], extra[512], *end;
 	int ch, rc, ex, e, udf_timeout = UDF_TIMEOUT_MS;
+	enum bidmodel_type mtype;
 	size_t i;
 
 	run_init(&r, argv[0], synopsis, help);
@@ -879,8 +926,12 @@ main(int argc, char *argv[])
 			    "records");
 	if (argc == 0 && strcmp(ads, "-") == 0)
 		run_usage_error(&r, "--ads -: standard input holds the records");
-	if (model2t_load(&c.m, model, err, sizeof(err)) != 0)
+	if (bidmodel_load(model, &mtype, &c.m, &c.lr, err, sizeof(err)) != 0)
 		diag_die(EX_DATAERR, "%s", err);
+	if (mtype == BIDMODEL_LOGISTIC && schema[0] == NULL)
+		run_usage_error(&r, "--model %s is a logistic model of the "
+		    "egress_payload's columns: give --egress-schema (or "
+		    "--schema)", model);
 	for (e = 0; e < 2; e++) {
 		if (schema[e] == NULL)
 			continue;
@@ -889,7 +940,14 @@ main(int argc, char *argv[])
 		c.has_eg[e] = 1;
 		c.xs[e] = xcalloc(c.eg[e].nsrc + 1, sizeof(double));
 	}
-	catalog_init(&c.cat, c.m.dim);
+	if (c.lr != NULL) {
+		if (bidmodel_bind(&c.lrb, c.lr, c.eg[0].schema, err,
+		    sizeof(err)) != 0)
+			diag_die(EX_DATAERR, "%s: %s", model, err);
+		egress_values_init(&c.vals, c.eg[0].schema);
+	}
+	/* a logistic model reads no embeddings: dim 0 */
+	catalog_init(&c.cat, c.lr != NULL ? 0 : c.m.dim);
 	if ((ex = catalog_load(&c.cat, ads)) != 0) {
 		ex = diag_finish(ex);
 		goto done;
@@ -924,6 +982,9 @@ main(int argc, char *argv[])
 done:
 	catalog_free(&c.cat);
 	model2t_free(&c.m);
+	bidmodel_unbind(&c.lrb);
+	lrm_free(c.lr);
+	egress_values_free(&c.vals);
 	for (e = 0; e < 2; e++) {
 		egmap_free(&c.eg[e]);
 		free(c.xs[e]);

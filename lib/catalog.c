@@ -163,7 +163,7 @@ catalog_add(struct catalog *c, json_t *ad, int from_csv, char *err,
 	}
 	emb = xmalloc(d * sizeof(*emb));
 	list = array(json_object_get(ad, "embedding"), from_csv);
-	if (list == NULL || json_array_size(list) != d)
+	if (d > 0 && (list == NULL || json_array_size(list) != d))
 		bad = 1;
 	for (i = 0; !bad && i < d; i++)
 		if (number(json_array_get(list, i), 0, &emb[i]) != 0)

@@ -70,7 +70,11 @@ struct catalog {
 	unsigned long		 ads, out_of_budget;
 };
 
-/* An empty catalog for embeddings of size dim (1..MODEL2T_MAX_DIM). */
+/*
+ * An empty catalog for embeddings of size dim (1..MODEL2T_MAX_DIM), or
+ * 0 for a catalog whose embeddings are not read (any or none: for a
+ * model that does not use them; the scan then scores nothing useful).
+ */
 void	catalog_init(struct catalog *c, int dim);
 
 /*

@@ -79,27 +79,32 @@ def fnv1a(s):
     return h
 
 
-def score(model_path, path):
-    m = json.load(open(model_path))
+def p_of(m, row):
+    """p of model m (parsed JSON) for row, a dict of cell texts ("" blank)."""
     hs = m.get("hash_size", 0)
     wt = m["hashed_weights"] if hs else m["weights"]
 
     def weight(name):
         return wt.get(str(fnv1a(name) % hs), 0.0) if hs else wt.get(name, 0.0)
 
+    z = m["bias"]
+    for c in m["columns"]:
+        v = row.get(c["name"], "")
+        if c["kind"] == "categorical" or (c["kind"] == "bucket" and v == ""):
+            z += weight(c["name"] + "=" + v)
+        elif c["kind"] == "numeric":
+            if v != "":
+                z += weight(c["name"]) * float(v)
+        else:
+            k = sum(1 for e in c["edges"] if e <= float(v))
+            z += weight("%s@%d" % (c["name"], k))
+    return 1 / (1 + math.exp(-z))
+
+
+def score(model_path, path):
+    m = json.load(open(model_path))
     for row in rows_of(path):
-        z = m["bias"]
-        for c in m["columns"]:
-            v = row.get(c["name"], "")
-            if c["kind"] == "categorical" or (c["kind"] == "bucket" and v == ""):
-                z += weight(c["name"] + "=" + v)
-            elif c["kind"] == "numeric":
-                if v != "":
-                    z += weight(c["name"]) * float(v)
-            else:
-                k = sum(1 for e in c["edges"] if e <= float(v))
-                z += weight("%s@%d" % (c["name"], k))
-        print(repr(1 / (1 + math.exp(-z))))
+        print(repr(p_of(m, row)))
 
 
 if __name__ == "__main__":

@@ -139,3 +139,95 @@ for line in sys.stdin: print("{\"ad\":\"nope\",\"bid\":1}", flush=True)' > bad.p
 	run -0 bid --help
 	[[ "$output" == "usage: pas-bid "* ]]
 }
+
+# The logistic model testdata/pas-bid/lr-model.json, worked by hand on
+# the 20-bit payload of req.ndjson (f0 1, f8 3, f9 0, f10_0 1; see above):
+#   f0 "1" -> f0=1 +0.5; f8 numeric 3 x 0.25 = +0.75; f10_0 "1" ->
+#   f10_0=1 -0.5; f9 "0", edges [1, 4]: no edge <= 0 -> f9@0 +0.125;
+#   z = -1 + 0.5 + 0.75 - 0.5 + 0.125 = -0.125,
+#   p = 1 / (1 + e^0.125) = 0.46879062662624377 (python3).
+# The payload holds no ad, so a-1 and a-2 have that p; a-1 (value 2)
+# bids p x 2 x 1000 = 937.5812532524875.  No user_embedding is needed,
+# and the catalog's embeddings are not read.
+# With tee.features tier.value 1 and levl.log_value 3.5: f8 = 1, f11 = 7
+# (not a model column): z = -1 + 0.5 + 0.25 - 0.5 + 0.125 = -0.625,
+# p = 1 / (1 + e^0.625) = 0.34864513533394575, bid 697.2902706678915.
+# With a-1's value 0.5, a-2 (value 1) is the best: p x 1000.
+@test "pas-bid: a logistic model scores the egress payload's columns (hand-worked)" {
+	S="$ROOT/examples/egress-schema-20.json"
+	sed 's/,"user_embedding":\[0.5,0.25\]//' "$F/req.ndjson" > in
+	run -0 --separate-stderr pas-bid --ads "$F/ads.ndjson" --model "$F/lr-model.json" --egress-schema "$S" -v in
+	[[ "${lines[0]}" == '{"type":"request","id":"r-1","ctx":{"floor":0.1},"candidates":{"B":[{"ad_id":"a-2"},{"ad_id":"a-1"}],"X":[]},"bids":[{"buyer":"B","ad_id":"a-1","campaign":"c-1","advertiser":"adv-1","category":"games","bid":'*',"p_install":'*',"egress_payload":{"features":[{"name":"boolean-feature","value":true},'* ]] || fail "${lines[0]}"
+	assert_near "$(bidof p_install "${lines[0]}")" 0.46879062662624377 1e-12
+	assert_near "$(bidof bid "${lines[0]}")" 937.5812532524875 1e-12
+	[ "$stderr" = "pas-bid: read 3, wrote 3, rejected 0, requests 1, buyers 2, bids 1, no candidates 1, udf failed 0" ]
+	run -0 pas-bid --ads "$F/ads.ndjson" --model "$F/lr-model.json" --schema "$S" --shading 0.5 in
+	assert_near "$(bidof bid "${lines[0]}")" 468.79062662624375 1e-12
+	[[ "${lines[0]}" == *'"temporary_unlimited_egress_payload":{'* ]] || fail "${lines[0]}"
+	sed 's/"encoding_version"/"features":{"levl.log_value":3.5,"tier.value":1},"encoding_version"/' in > in2
+	run -0 pas-bid --ads "$F/ads.ndjson" --model "$F/lr-model.json" --egress-schema "$S" in2
+	assert_near "$(bidof p_install "${lines[0]}")" 0.34864513533394575 1e-12
+	assert_near "$(bidof bid "${lines[0]}")" 697.2902706678915 1e-12
+	# a-1 worth 0.5, and embeddings of another size (not read)
+	sed -e 's/"value":2,"embedding":\[1,0\]/"value":0.5,"embedding":[1,0,3]/' -e 's/,"embedding":\[0,4\]//' "$F/ads.ndjson" > ads
+	run -0 pas-bid --ads ads --model "$F/lr-model.json" --egress-schema "$S" in
+	[ "$(bidof ad_id "${lines[0]}")" = "'a-2'" ]
+	assert_near "$(bidof bid "${lines[0]}")" 468.79062662624375 1e-12
+}
+
+# The analyst's loop: the auction with the world's two_tower model, its
+# reports through the platform (egress-noise -p 0, nothing noised; the
+# 20-bit payload under --limit 20) and --decode with the outcomes of
+# pas-synth --outcomes-for; pas-train on those rows; pas-bid replays the
+# auction with that logistic model.  Every bid is checked by
+# testdata/pas-bid/lr_check.py (payload columns by tests/egress_ref.py,
+# p by tests/lr_table_ref.py), and the rows decoded from the replay's
+# reports are the columns it scored.
+@test "pas-bid: the analyst's loop: reports -> decode -> pas-train -> pas-bid --model" {
+	S="$ROOT/examples/egress-schema-20.json"
+	W="--seed 5 --devices 60 --requests 300 --ads 100 --days 2 --dim 4"
+	pas-synth $W --emit all --dir .
+	pas-keygen --seed 1 --key-id 4 -o k > /dev/null
+	pas-encode --seed 1 --key-config k.keyconfig world.ndjson |
+		pas-retrieve --secret-key k.sk --ads ads.ndjson --model model.json > ret
+	pas-bid --ads ads.ndjson --model model.json --egress-schema "$S" ret |
+		pas-score > scored
+	egress-noise -p 0 --limit 20 --egress-schema "$S" scored > reports
+	pas-synth $W --outcomes-for scored > outcomes
+	egress-noise --decode --egress-schema "$S" --outcomes outcomes reports > rows
+	pas-train -l install --ignore click -o lr.json rows
+	grep -q '"type":"logistic"' lr.json
+	run -0 --separate-stderr pas-bid --ads ads.ndjson --model lr.json --egress-schema "$S" -v ret
+	echo "$output" > bids
+	[[ "$stderr" == "pas-bid: read 300, wrote 300, rejected 0, requests 300, buyers 600, bids "* ]] || fail "$stderr"
+	pas-score bids | egress-noise -p 0 --limit 20 --egress-schema "$S" |
+		egress-noise --decode --egress-schema "$S" --keep id,auction > decoded
+	run -0 python3 "$F/lr_check.py" lr.json "$S" ads.ndjson bids decoded
+	[[ "$output" =~ ^bids\ ([0-9]+)\ distinct\ p\ ([0-9]+)\ decoded\ ([0-9]+)$ ]] || fail "$output"
+	(( BASH_REMATCH[1] > 500 && BASH_REMATCH[2] > 20 && BASH_REMATCH[3] > 250 )) || fail "$output"
+}
+
+@test "pas-bid: logistic model errors: no --egress-schema, unknown type, columns of another schema" {
+	S="$ROOT/examples/egress-schema-20.json"
+	run -64 --separate-stderr pas-bid --ads "$F/ads.ndjson" --model "$F/lr-model.json" "$F/req.ndjson"
+	[[ "$stderr" == "pas-bid: --model $F/lr-model.json is a logistic model of the egress_payload's columns: give --egress-schema (or --schema)"$'\n'"usage: pas-bid "* ]] || fail "$stderr"
+	run -64 --separate-stderr pas-bid --ads "$F/ads.ndjson" --model "$F/lr-model.json" --temporary-egress-schema "$S" "$F/req.ndjson"
+	# a model of unknown type is a bad model, as a bad two_tower one is
+	echo '{"type":"gbdt","trees":[]}' > m.json
+	run -65 --separate-stderr bid --egress-schema "$S" "$F/req.ndjson" --model m.json
+	[ "$stderr" = 'pas-bid: m.json: "type" is not "two_tower" or "logistic"' ] || fail "$stderr"
+	echo '{"dim":2}' > m.json
+	run -65 --separate-stderr bid --model m.json "$F/req.ndjson"
+	[ "$stderr" = 'pas-bid: m.json: "type" is not "two_tower" or "logistic"' ] || fail "$stderr"
+	echo '{"type":"two_tower","dim":0}' > m.json
+	run -65 --separate-stderr bid --model m.json "$F/req.ndjson"
+	[ "$stderr" = 'pas-bid: m.json: "dim" is not an integer in 1..4096' ] || fail "$stderr"
+	echo '{"type":"logistic","columns":[{"name":"f0","kind":"categorical"}],"weights":{}}' > m.json
+	run -65 --separate-stderr bid --model m.json --egress-schema "$S" "$F/req.ndjson"
+	[ "$stderr" = 'pas-bid: m.json: bias is not a number' ] || fail "$stderr"
+	# f12 is a column of the unlimited schema, not of the 20-bit one
+	echo '{"type":"logistic","columns":[{"name":"f0","kind":"categorical"},{"name":"f12","kind":"numeric"}],"bias":0,"weights":{"f12":1}}' > m.json
+	run -65 --separate-stderr bid --model m.json --egress-schema "$S" "$F/req.ndjson"
+	[ "$stderr" = 'pas-bid: m.json: the model'"'"'s column "f12" is not a column of the egress schema (f0 .. f11)' ] || fail "$stderr"
+	run -65 --separate-stderr bid --model nope.json --egress-schema "$S" "$F/req.ndjson"
+}

@@ -103,6 +103,30 @@ test_filters(void)
 	catalog_free(&c);
 }
 
+/* dim 0: embeddings are not read, whatever they are */
+static void
+test_no_embeddings(void)
+{
+	struct catalog c;
+	const struct catalog_buyer *b;
+
+	catalog_init(&c, 0);
+	CHECK(add(&c, "{\"ad_id\":\"a-1\",\"buyer\":\"B\",\"value\":2,"
+	    "\"embedding\":[1,2,3]}", 0) == 0);
+	CHECK(add(&c, "{\"ad_id\":\"a-2\",\"buyer\":\"B\",\"value\":1}",
+	    0) == 0);
+	CHECK(add(&c, "{\"ad_id\":\"a-3\",\"buyer\":\"B\",\"value\":1,"
+	    "\"embedding\":\"x\"}", 1) == 0);
+	CHECK(add(&c, "{\"ad_id\":\"a-4\",\"buyer\":\"B\"}", 0) == -1);
+	CHECK_STR(err, "\"value\" is not a finite number");
+	catalog_finish(&c);
+	b = catalog_buyer(&c, "B", 1);
+	CHECK(b != NULL && b->n == 3);
+	CHECK(catalog_find(&c, "a-1", 3, NULL, NULL) != NULL &&
+	    catalog_find(&c, "a-1", 3, NULL, NULL)->value == 2);
+	catalog_free(&c);
+}
+
 static void
 test_hand(void)
 {
@@ -221,6 +245,7 @@ int
 main(void)
 {
 	test_filters();
+	test_no_embeddings();
 	test_hand();
 	test_random();
 	return unit_report();
