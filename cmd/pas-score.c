@@ -4,6 +4,7 @@
  * win and loss reports, running budgets and a summary.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +18,14 @@
 #include "run.h"
 #include "score.h"
 #include "scoresum.h"
+#include "scoreudf.h"
 #include "xalloc.h"
 
 static const char synopsis[] =
 "usage: pas-score [-hVv] [--second-price] [--blocked FILE] [--budgets FILE]\n"
 "                 [--budgets-out FILE] [-o FILE] [--outcomes FILE]\n"
-"                 [--rejects FILE] [--skip-bad] [--summary FILE] [file ...]";
+"                 [--rejects FILE] [--skip-bad] [--summary FILE]\n"
+"                 [--udf-exec CMD] [--udf-timeout MS] [file ...]";
 
 static const char help[] =
 "Scores the bids of each request, picks and prices the winner, and writes\n"
@@ -38,6 +41,9 @@ static const char help[] =
 "                         spend, CPM (CSV if FILE ends in .csv)\n"
 "  --outcomes FILE        with --summary: outcomes joined by request id add\n"
 "                         clicks, installs, CTR, CVR, CPC, CPA\n"
+"  --udf-exec CMD         the seller's scoreAd as a co-process (default: built\n"
+"                         in, desirability = bid)\n"
+"  --udf-timeout MS       bound on each co-process answer (default 1000)\n"
 "  --input-format FMT     auto (by name: .csv, .csv.gz), ndjson or csv\n"
 "  -o, --output FILE      write FILE atomically instead of stdout\n"
 "  --skip-bad             go on after bad records; --rejects FILE keeps them\n"
@@ -51,7 +57,9 @@ static const char help[] =
 enum { LINE_STOP = -1, LINE_DECLINED, LINE_WROTE, LINE_SKIPPED };
 
 enum { OPT_SECOND = RUN_OPT_TOOL, OPT_BLOCKED, OPT_BUDGETS, OPT_BUDGETS_OUT,
-	OPT_SUMMARY, OPT_OUTCOMES };
+	OPT_SUMMARY, OPT_OUTCOMES, OPT_UDF, OPT_UDF_TIMEOUT };
+
+#define MAX_FAIL_MSGS	100
 
 struct ctx {
 	struct run		*r;
@@ -65,6 +73,11 @@ struct ctx {
 	struct jmember		*mem;		/* the members of a line */
 	size_t			 mcap;
 	unsigned long		 requests, won, reasons[SCORE_NREASONS];
+	/* --udf-exec */
+	int			 use_udf;
+	struct scoreudf		 udf;
+	const struct rin	*in;		/* where the records are */
+	unsigned long		 fail_msgs;
 };
 
 static int
@@ -298,9 +311,35 @@ emit(struct ctx *c, struct buf *b, struct rin *in, int request)
 }
 
 /*
+ * The seller's scoreAd by the co-process (score_ad_fn).  A failed call
+ * is reported (the first MAX_FAIL_MSGS) and counted; a co-process that
+ * died stops the run with exit 70.
+ */
+static int
+udf_score(void *arg, const struct score_auction *a, size_t i, double *d,
+    const char **reject)
+{
+	struct ctx *c = arg;
+	const struct score_bid *b = &a->bids[i];
+	char err[256];
+	int rc;
+
+	rc = scoreudf_score(&c->udf, b, d, reject, err, sizeof(err));
+	if (rc == SCORE_AD_STOP) {
+		diag_at(c->in->file, c->in->line, "scoreAd: %s", err);
+		run_fail(c->r, EX_SOFTWARE);
+	} else if (rc == SCORE_AD_FAILED && ++c->fail_msgs <= MAX_FAIL_MSGS)
+		diag_at(c->in->file, c->in->line, "buyer \"%s\", ad \"%s\": "
+		    "scoreAd failed: %s%s", b->buyer, b->ad_id, err,
+		    c->fail_msgs == MAX_FAIL_MSGS ?
+		    " (further failures are only counted)" : "");
+	return rc;
+}
+
+/*
  * One request, given its ctx, bids and id (each NULL when absent):
- * fills c->auction and c->reports.  Returns 0, or 1 for a bad record
- * (the reason in msg).
+ * fills c->auction and c->reports.  Returns 0, 1 for a bad record (the
+ * reason in msg), or -1 when the run must stop (said already).
  */
 static int
 request(struct ctx *c, json_t *ctxv, json_t *bids, int bids_read, json_t *id,
@@ -330,7 +369,11 @@ request(struct ctx *c, json_t *ctxv, json_t *bids, int bids_read, json_t *id,
 	}
 	if (!bids_read && (why = score_read_bids(a, bids, msg, msglen)) != NULL)
 		return 1;
-	score_run(a, &c->sopts, floor);
+	if (c->use_udf)
+		scoreudf_auction(&c->udf, id, json_is_object(ctxv) ? ctxv :
+		    NULL, floor);
+	if (score_run(a, &c->sopts, floor) != 0)
+		return -1;
 	c->requests++;
 	if (a->winner >= 0)
 		c->won++;
@@ -428,9 +471,9 @@ fast(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 	if ((mc != NULL && ctxv == NULL) || (!raw && bids == NULL) ||
 	    (mi != NULL && id == NULL))
 		rc = LINE_DECLINED;	/* cannot happen: jansson decides */
-	else if (request(c, ctxv, bids, raw, id, msg, msglen) != 0)
-		rc = run_bad(c->r, in->file, in->line, in->raw, in->rawlen,
-		    "%s", msg) != 0 ? LINE_STOP : LINE_SKIPPED;
+	else if ((rc = request(c, ctxv, bids, raw, id, msg, msglen)) != 0)
+		rc = rc < 0 || run_bad(c->r, in->file, in->line, in->raw,
+		    in->rawlen, "%s", msg) != 0 ? LINE_STOP : LINE_SKIPPED;
 	else
 		rc = LINE_WROTE;
 	json_decref(ctxv);
@@ -477,11 +520,11 @@ slow(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 	if (in->obj == NULL && (rc = rin_parse(in)) != 0)
 		return rc == 1 ? LINE_SKIPPED : LINE_STOP;
 	req = is_request(in->obj);
-	if (req && request(c, json_object_get(in->obj, "ctx"),
+	if (req && (rc = request(c, json_object_get(in->obj, "ctx"),
 	    json_object_get(in->obj, "bids"), 0, json_object_get(in->obj, "id"),
-	    msg, msglen) != 0)
-		return run_bad(c->r, in->file, in->line, in->raw, in->rawlen,
-		    "%s", msg) != 0 ? LINE_STOP : LINE_SKIPPED;
+	    msg, msglen)) != 0)
+		return rc < 0 || run_bad(c->r, in->file, in->line, in->raw,
+		    in->rawlen, "%s", msg) != 0 ? LINE_STOP : LINE_SKIPPED;
 	emit(c, &c->r->out.b, in, req);
 	return LINE_WROTE;
 }
@@ -583,15 +626,17 @@ main(int argc, char *argv[])
 		{ "budgets-out",  required_argument, NULL, OPT_BUDGETS_OUT },
 		{ "summary",      required_argument, NULL, OPT_SUMMARY },
 		{ "outcomes",     required_argument, NULL, OPT_OUTCOMES },
+		{ "udf-exec",     required_argument, NULL, OPT_UDF },
+		{ "udf-timeout",  required_argument, NULL, OPT_UDF_TIMEOUT },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *blocked = NULL, *budgets = NULL, *budgets_out = NULL;
-	const char *summary = NULL, *outcomes = NULL;
+	const char *summary = NULL, *outcomes = NULL, *udf_cmd = NULL;
 	struct ctx c;
 	struct run r;
 	struct rin in;
-	char msg[512], extra[512];
-	int ch, rc, ex;
+	char msg[512], extra[640];
+	int ch, rc, ex, udf_timeout = UDF_TIMEOUT_MS;
 
 	memset(&c, 0, sizeof(c));
 	run_init(&r, argv[0], synopsis, help);
@@ -616,6 +661,13 @@ main(int argc, char *argv[])
 			break;
 		case OPT_OUTCOMES:
 			outcomes = optarg;
+			break;
+		case OPT_UDF:
+			udf_cmd = optarg;
+			break;
+		case OPT_UDF_TIMEOUT:
+			udf_timeout = (int)run_integer(&r, "--udf-timeout", optarg,
+			    1, INT_MAX);
 			break;
 		default:
 			if (!run_option(&r, ch, optarg))
@@ -654,6 +706,14 @@ main(int argc, char *argv[])
 	c.sopts.rules = blocked != NULL ? &c.rules : NULL;
 	c.sopts.budgets = budgets != NULL ? &c.budgets : NULL;
 	c.summary = summary != NULL;
+	if (udf_cmd != NULL) {
+		if (scoreudf_start(&c.udf, udf_cmd, udf_timeout, msg,
+		    sizeof(msg)) != UDF_OK)
+			diag_die(EX_OSERR, "%s", msg);
+		c.use_udf = 1;
+		c.sopts.score_ad = udf_score;
+		c.sopts.score_arg = &c;
+	}
 
 	if ((rc = run_start(&r)) != 0) {
 		ex = diag_finish(rc);
@@ -661,6 +721,7 @@ main(int argc, char *argv[])
 	}
 	rin_init(&in, &r, argv, argc);
 	in.lazy = 1;
+	c.in = &in;
 	c.mcap = JMEMBER_MAXKEYS;
 	c.mem = xreallocarray(NULL, c.mcap, sizeof(*c.mem));
 	while ((rc = rin_next(&in)) == 1) {
@@ -676,6 +737,10 @@ main(int argc, char *argv[])
 		}
 	}
 	rin_close(&in);
+	if (c.use_udf && scoreudf_close(&c.udf, msg, sizeof(msg)) != 0 &&
+	    r.status == 0)
+		diag_warn("at exit: %s", msg);
+	c.use_udf = 0;
 	if (r.status == 0 && budgets_out != NULL &&
 	    (ex = write_budgets(&c, budgets_out)) != 0)
 		run_fail(&r, ex);
@@ -686,11 +751,18 @@ main(int argc, char *argv[])
 	    "below_floor %lu, blocked %lu, budget_exhausted %lu", c.requests,
 	    c.won, c.reasons[SCORE_NO_BIDS], c.reasons[SCORE_BELOW_FLOOR],
 	    c.reasons[SCORE_BLOCKED], c.reasons[SCORE_BUDGET]);
+	if (udf_cmd != NULL)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+		    ", seller_rejected %lu, score_failed %lu, udf calls %lu, "
+		    "udf failed %lu", c.reasons[SCORE_REJECTED],
+		    c.reasons[SCORE_FAILED], c.udf.calls, c.udf.failed);
 	if (c.sum.has_outcomes)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 		    ", wins without outcome %lu", c.sum.wins_without_outcome);
 	ex = run_finish(&r, 0, extra);
 done:
+	if (c.use_udf)
+		(void)scoreudf_close(&c.udf, NULL, 0);
 	score_rules_free(&c.rules);
 	score_budgets_free(&c.budgets);
 	score_auction_free(&c.auc);

@@ -19,6 +19,8 @@ static const char *const reason_names[SCORE_NREASONS] = {
 	[SCORE_BELOW_FLOOR] = "below_floor",
 	[SCORE_BUDGET] = "budget_exhausted",
 	[SCORE_OUTBID] = "outbid",
+	[SCORE_REJECTED] = "seller_rejected",
+	[SCORE_FAILED] = "score_failed",
 };
 
 const char *
@@ -212,6 +214,8 @@ score_read_bids(struct score_auction *a, json_t *bids, char *err,
 			    "and category must be strings", i);
 			return err;
 		}
+		if (json_is_string(v = json_object_get(e, "render_url")))
+			b->render_url = json_string_value(v);
 		b->payload = json_object_get(e, "egress_payload");
 		b->tpayload = json_object_get(e,
 		    "temporary_unlimited_egress_payload");
@@ -226,14 +230,17 @@ score_read_bids(struct score_auction *a, json_t *bids, char *err,
 	return NULL;
 }
 
-/* Bid order: higher first, then the bytewise smaller buyer, then ad_id. */
+/*
+ * Bid order: higher desirability first, then the bytewise smaller buyer,
+ * then ad_id.
+ */
 static int
 before(const struct score_bid *x, const struct score_bid *y)
 {
 	int c;
 
-	if (x->bid != y->bid)
-		return x->bid > y->bid;
+	if (x->desirability != y->desirability)
+		return x->desirability > y->desirability;
 	if ((c = strcmp(x->buyer, y->buyer)) != 0)
 		return c < 0;
 	return strcmp(x->ad_id, y->ad_id) < 0;
@@ -241,17 +248,23 @@ before(const struct score_bid *x, const struct score_bid *y)
 
 /*
  * The price a bid pays as winner: its bid (first price), or the floor or
- * the next bid, whichever is higher, or its bid when there is neither.
+ * the next bid (the runner-up by desirability), whichever is higher, or
+ * its bid when there is neither; never more than its bid (a runner-up by
+ * desirability may have bid more).
  */
 static double
 price_of(const struct score_auction *a, int second_price, double bid,
     int has_next, double next)
 {
+	double p;
+
 	if (!second_price)
 		return bid;
 	if (has_next)
-		return next > a->floor ? next : a->floor;
-	return a->floor > 0 ? a->floor : bid;
+		p = next > a->floor ? next : a->floor;
+	else
+		p = a->floor > 0 ? a->floor : bid;
+	return p < bid ? p : bid;
 }
 
 /*
@@ -379,6 +392,12 @@ score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 				*(key_is(&m, "campaign") ? &b->campaign :
 				    key_is(&m, "advertiser") ? &b->advertiser :
 				    &b->category) = OFF(off + 1);
+			} else if (key_is(&m, "render_url")) {
+				if (m.vallen == 0 || m.val[0] != '"')
+					continue;	/* not a string: none */
+				if ((off = raw_string(a, &m)) == -1)
+					return -1;
+				b->render_url = OFF(off + 1);
 			} else if (key_is(&m, "bid")) {
 				if (raw_number(&m, &b->bid) != 0)
 					return -1;
@@ -412,6 +431,9 @@ score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 			    ((uintptr_t)b->advertiser - 1);
 		if (b->category != NULL)
 			b->category = a->text.p + ((uintptr_t)b->category - 1);
+		if (b->render_url != NULL)
+			b->render_url = a->text.p +
+			    ((uintptr_t)b->render_url - 1);
 		for (j = 0; j < i; j++)
 			if (strcmp(a->bids[j].buyer, b->buyer) == 0)
 				return -1;
@@ -420,12 +442,13 @@ score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 	return 0;
 }
 
-void
+int
 score_run(struct score_auction *a, const struct score_opts *o, double floor)
 {
 	struct score_bid *b;
 	size_t i, k, m = 0;
-	int has_next, any_blocked = 0, any_below = 0, any_budget = 0;
+	int has_next, any_blocked = 0, any_below = 0, any_budget = 0,
+	    any_rejected = 0, any_failed = 0, rc;
 	double next = 0, price;
 
 	a->floor = floor;
@@ -436,6 +459,8 @@ score_run(struct score_auction *a, const struct score_opts *o, double floor)
 		b = &a->bids[i];
 		b->valid = isfinite(b->bid) && b->bid > 0;
 		b->state = SCORE_NO_BIDS;
+		b->desirability = b->bid;
+		b->reject_reason = NULL;
 		if (!b->valid)
 			continue;
 		a->scored++;
@@ -446,6 +471,18 @@ score_run(struct score_auction *a, const struct score_opts *o, double floor)
 		} else if (b->bid < floor) {
 			b->state = SCORE_BELOW_FLOOR;
 			any_below = 1;
+		} else if (o->score_ad != NULL && (rc = o->score_ad(o->score_arg,
+		    a, i, &b->desirability, &b->reject_reason)) != SCORE_AD_OK) {
+			if (rc == SCORE_AD_STOP)
+				return -1;
+			b->state = rc == SCORE_AD_FAILED ? SCORE_FAILED :
+			    SCORE_REJECTED;
+			any_rejected |= rc != SCORE_AD_FAILED;
+			any_failed |= rc == SCORE_AD_FAILED;
+		} else if (!(b->desirability > 0) ||
+		    !isfinite(b->desirability)) {
+			b->state = SCORE_REJECTED;
+			any_rejected = 1;
 		} else {
 			b->state = SCORE_OUTBID;
 			/* insertion into rank, best first (few bids) */
@@ -496,12 +533,17 @@ score_run(struct score_auction *a, const struct score_opts *o, double floor)
 			score_budgets_charge(o->budgets, b->budget, a->price);
 	} else if (any_budget)
 		a->reason = SCORE_BUDGET;
+	else if (any_rejected)
+		a->reason = SCORE_REJECTED;
+	else if (any_failed)
+		a->reason = SCORE_FAILED;
 	else if (any_below)
 		a->reason = SCORE_BELOW_FLOOR;
 	else if (any_blocked)
 		a->reason = SCORE_BLOCKED;
 	else
 		a->reason = SCORE_NO_BIDS;
+	return 0;
 }
 
 static void
@@ -541,7 +583,7 @@ score_write_auction(struct buf *b, const struct score_auction *a)
 		jw_real(b, a->price);
 		buf_addc(b, ',');
 		key(b, "score");
-		jw_real(b, w->bid);		/* desirability = bid */
+		jw_real(b, w->desirability);
 		buf_addc(b, '}');
 	} else {
 		buf_adds(b, "null,");
@@ -616,6 +658,11 @@ score_write_reports(struct buf *b, const struct score_auction *a)
 		buf_addc(b, ',');
 		key(b, "reason");
 		str(b, score_reason_name(x->state));
+		if (x->state == SCORE_REJECTED && x->reject_reason != NULL) {
+			buf_addc(b, ',');
+			key(b, "reject_reason");
+			str(b, x->reject_reason);
+		}
 		buf_addc(b, '}');
 	}
 	buf_addc(b, ']');

@@ -22,10 +22,15 @@ enum score_reason {
 	SCORE_BELOW_FLOOR,		/* under ctx.floor */
 	SCORE_BUDGET,			/* its ad could not pay its price */
 	SCORE_OUTBID,			/* a loss: a better bid won */
+	SCORE_REJECTED,			/* the seller's scoreAd rejected it */
+	SCORE_FAILED,			/* its scoreAd call failed */
 	SCORE_NREASONS
 };
 
-/* "no_bids", "blocked", "below_floor", "budget_exhausted", "outbid". */
+/*
+ * "no_bids", "blocked", "below_floor", "budget_exhausted", "outbid",
+ * "seller_rejected", "score_failed".
+ */
 const char	*score_reason_name(enum score_reason r);
 
 /*
@@ -75,7 +80,10 @@ void	score_budgets_free(struct score_budgets *b);
 struct score_bid {
 	const char	*buyer, *ad_id;
 	const char	*campaign, *advertiser, *category;	/* or NULL */
+	const char	*render_url;				/* or NULL */
 	double		 bid;
+	double		 desirability;		/* scoreAd's, once scored */
+	const char	*reject_reason;		/* scoreAd's rejectReason, or NULL */
 	json_t		*payload, *tpayload;	/* the egress payloads, or NULL */
 	const char	*praw, *tpraw;		/* or their text, moved as is */
 	size_t		 prawlen, tprawlen;
@@ -84,10 +92,32 @@ struct score_bid {
 	long		 budget;		/* index in the budgets, or -1 */
 };
 
+struct score_auction;
+
+/*
+ * The seller's scoreAd for bid i of a, when it is not the built-in
+ * desirability = bid (pas-score --udf-exec).  *reject starts NULL and
+ * may be set to the seller's rejectReason (a static string).  Returns
+ * SCORE_AD_OK with *desirability set (a desirability that is not > 0
+ * rejects the bid), SCORE_AD_REJECTED (the bid leaves the auction),
+ * SCORE_AD_FAILED (the bid leaves the auction, unscored) or
+ * SCORE_AD_STOP (the run must end: score_run returns -1 at once).
+ */
+enum {
+	SCORE_AD_OK,
+	SCORE_AD_REJECTED,
+	SCORE_AD_FAILED,
+	SCORE_AD_STOP
+};
+typedef int	(*score_ad_fn)(void *arg, const struct score_auction *a,
+		    size_t i, double *desirability, const char **reject);
+
 struct score_opts {
 	const struct score_rules *rules;	/* or NULL */
 	struct score_budgets	 *budgets;	/* or NULL */
 	int			  second_price;
+	score_ad_fn		  score_ad;	/* NULL: desirability = bid */
+	void			 *score_arg;
 };
 
 /* One request's auction; reused from request to request. */
@@ -130,12 +160,16 @@ int	score_read_bids_raw(struct score_auction *a, const char *text,
 
 /*
  * Runs the auction over the bids read, with floor (CPM, >= 0; 0 for
- * none): desirability = bid; the seller's rules, the floor and the
- * budgets remove bids; the highest desirability wins, ties going to the
- * bytewise smaller buyer, then ad_id; the winner is priced and, with
- * budgets, charged.  Fills a's result and each bid's state.
+ * none): the seller's rules and the floor remove bids; each bid left is
+ * scored (desirability = bid, or o->score_ad, which may remove it too);
+ * the budgets remove bids; the highest desirability wins, ties going to
+ * the bytewise smaller buyer, then ad_id; the winner is priced from the
+ * bids (the second price is the bid of the runner-up by desirability,
+ * never more than the winner's own bid) and, with budgets, charged.
+ * Fills a's result and each bid's state.  Returns 0, or -1 when
+ * o->score_ad said SCORE_AD_STOP (a's result is then undefined).
  */
-void	score_run(struct score_auction *a, const struct score_opts *o,
+int	score_run(struct score_auction *a, const struct score_opts *o,
 	    double floor);
 
 /* The value of "auction": {"winner":{...}|null,...,"scored":N}. */

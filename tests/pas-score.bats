@@ -310,3 +310,178 @@ campaign,A,c2,1,0,0.0,0,0.0,,0,0,,,,'
 	run -64 --separate-stderr pas-score --budgets-out x
 	[[ "$stderr" == "pas-score: --budgets-out needs --budgets"* ]]
 }
+
+# --udf-exec: the seller's own scoreAd as a co-process.  python3 behind a
+# version shim can take over a second to start: its runs get a long
+# --udf-timeout.
+
+# A scoreAd in python3: games count half; advertiser bad-co is rejected
+# as blocked-by-publisher; spam gets -1; the rest an object worth the bid.
+# Each request line is kept in "got".
+score_py() {
+	cat > "$T/score.py" <<-'PY'
+	import json, sys
+	for line in sys.stdin:
+	    with open(sys.argv[1], "a") as f:
+	        f.write(line)
+	    q = json.loads(line)
+	    assert q["fn"] == "scoreAd" and len(q["args"]) == 6
+	    meta, bid, config, trusted, device, direct = q["args"]
+	    assert trusted is None and direct == {}
+	    if meta.get("advertiser") == "bad-co":
+	        ans = {"desirability": 0, "rejectReason": "blocked-by-publisher"}
+	    elif meta.get("category") == "games":
+	        ans = bid / 2
+	    elif meta.get("category") == "spam":
+	        ans = -1
+	    else:
+	        ans = {"desirability": bid, "rejectReason": "not-available",
+	               "allowComponentAuction": False}
+	    print(json.dumps(ans), flush=True)
+	PY
+}
+
+@test "pas-score: --udf-exec scoreAd halving games changes the winner; the second price is the runner-up's bid" {
+	score_py
+	# r-1, floor 0.5: A (games) 2.0, B 1.2, D 1.1 -> desirabilities 1.0,
+	# 1.2, 1.1: B wins (built in: A, paying B's 1.2); second price = the
+	# bid of D, the runner-up by desirability: 1.1.
+	# r-2: A (games) 2.0 -> 1.0, B 1.2: B wins; the runner-up A bid 2.0,
+	# more than B: B pays its own 1.2.
+	# r-3: bad-co 3.0 rejected (blocked-by-publisher), B 0.8 alone: second
+	# price = the floor 0.5; A's loss report had to beat B's 0.8.
+	# r-4: spam -> -1: rejected, no reason; nobody wins (loss at the floor).
+	# r-5: no bids, no call.  Calls: 3 + 2 + 2 + 1 = 8.
+	run -0 --separate-stderr pas-score -v --second-price --udf-timeout 20000 \
+		--udf-exec "python3 $T/score.py $T/got" "$F/udf.ndjson"
+	assert_line --index 0 '{"type":"request","id":"r-1","ctx":{"app":"com.pub","floor":0.5},"auction":{"winner":{"buyer":"B","ad_id":"b-1","bid":1.2,"price":1.1,"score":1.2},"scored":3},"reports":[{"buyer":"B","type":"win","ad_id":"b-1","price":1.1},{"buyer":"A","type":"loss","ad_id":"a-1","price":1.2,"reason":"outbid"},{"buyer":"D","type":"loss","ad_id":"d-1","price":1.2,"reason":"outbid"}]}'
+	assert_line --index 1 '{"type":"request","id":"r-2","ctx":{"floor":0.5},"auction":{"winner":{"buyer":"B","ad_id":"b-2","bid":1.2,"price":1.2,"score":1.2},"scored":2},"reports":[{"buyer":"B","type":"win","ad_id":"b-2","price":1.2},{"buyer":"A","type":"loss","ad_id":"a-2","price":1.2,"reason":"outbid"}]}'
+	assert_line --index 2 '{"type":"request","id":"r-3","ctx":{"floor":0.5},"auction":{"winner":{"buyer":"B","ad_id":"b-3","bid":0.8,"price":0.5,"score":0.8},"scored":2},"reports":[{"buyer":"B","type":"win","ad_id":"b-3","price":0.5},{"buyer":"A","type":"loss","ad_id":"a-3","price":0.8,"reason":"seller_rejected","reject_reason":"blocked-by-publisher"}]}'
+	assert_line --index 3 '{"type":"request","id":"r-4","ctx":{"floor":0.5},"auction":{"winner":null,"reason":"seller_rejected","scored":1},"reports":[{"buyer":"A","type":"loss","ad_id":"a-4","price":0.5,"reason":"seller_rejected"}]}'
+	assert_line --index 4 '{"type":"request","id":"r-5","auction":{"winner":null,"reason":"no_bids","scored":0},"reports":[]}'
+	[ "${#lines[@]}" -eq 5 ]
+	[ "$stderr" = "pas-score: read 5, wrote 5, rejected 0, requests 5, won 3, no_bids 1, below_floor 0, blocked 0, budget_exhausted 0, seller_rejected 1, score_failed 0, udf calls 8, udf failed 0" ] || fail "$stderr"
+	# the arguments of the first call, in scoreAd's order; no egress payload
+	[ "$(wc -l < "$T/got")" -eq 8 ]
+	[ "$(head -n 1 "$T/got")" = '{"fn":"scoreAd","args":[{"ad_id":"a-1","render_url":"https://a.example/1","campaign":"c-1","category":"games"},2.0,{"auctionSignals":{"id":"r-1","ctx":{"app":"com.pub","floor":0.5}},"sellerSignals":{"floor":0.5}},null,{"interestGroupOwner":"A","topWindowHostname":"com.pub","renderUrl":"https://a.example/1"},{}]}' ]
+	[ "$(sed -n 4p "$T/got")" = '{"fn":"scoreAd","args":[{"ad_id":"a-2","category":"games"},2.0,{"auctionSignals":{"id":"r-2","ctx":{"floor":0.5}},"sellerSignals":{"floor":0.5}},null,{"interestGroupOwner":"A"},{}]}' ]
+	# first price: B pays its bids; the built-in scoreAd: A wins r-1, r-2
+	run -0 pas-score --udf-timeout 20000 --udf-exec "python3 $T/score.py $T/got2" "$F/udf.ndjson"
+	echo "$output" | auctions > "$T/first"
+	run cat "$T/first"
+	assert_output $'r-1 B 1.2 3\nr-2 B 1.2 2\nr-3 B 0.8 2\nr-4 seller_rejected 1\nr-5 no_bids 0'
+	run -0 pas-score --second-price "$F/udf.ndjson"
+	echo "$output" | auctions > "$T/builtin"
+	run cat "$T/builtin"
+	assert_output $'r-1 A 1.2 3\nr-2 A 1.2 2\nr-3 A 0.8 2\nr-4 A 0.5 1\nr-5 no_bids 0'
+}
+
+@test "pas-score: --udf-exec with budgets: a dropped winner, the runner-up by desirability pays" {
+	score_py
+	# r-1 with b-1 at 0.001, second price: from the lowest desirability
+	# up, A pays the floor 0.5; D would pay min(1.1, A's 2.0) = 1.1; B
+	# would pay D's 1.1 = 0.0011 > 0.001: budget_exhausted.  D wins at 1.1.
+	printf '{"ad_id":"b-1","budget":{"remaining":0.001}}\n' > "$T/b"
+	head -n 1 "$F/udf.ndjson" > "$T/in"
+	run -0 pas-score --second-price --budgets "$T/b" --udf-timeout 20000 \
+		--udf-exec "python3 $T/score.py $T/got" "$T/in"
+	assert_output '{"type":"request","id":"r-1","ctx":{"app":"com.pub","floor":0.5},"auction":{"winner":{"buyer":"D","ad_id":"d-1","bid":1.1,"price":1.1,"score":1.1},"scored":3},"reports":[{"buyer":"D","type":"win","ad_id":"d-1","price":1.1},{"buyer":"A","type":"loss","ad_id":"a-1","price":1.1,"reason":"outbid"},{"buyer":"B","type":"loss","ad_id":"b-1","price":1.1,"reason":"budget_exhausted"}]}'
+}
+
+@test "pas-score: --udf-exec malformed answers are failed calls, reported and counted; the run goes on" {
+	cat > "$T/m.sh" <<-'SH'
+	while IFS= read -r l; do
+		case $l in
+		*'"interestGroupOwner":"A"'*) echo 1 ;;
+		*'"interestGroupOwner":"B"'*) echo 'not json' ;;
+		*'"interestGroupOwner":"C"'*) echo '"1.5"' ;;
+		*'"interestGroupOwner":"D"'*) echo '{"bid":3}' ;;
+		*'"interestGroupOwner":"E"'*) echo '{"desirability":1,"rejectReason":7}' ;;
+		*'"interestGroupOwner":"G"'*) printf '1\n2\n' ;;
+		esac
+	done
+	SH
+	{
+		printf '{"type":"request","id":"r-1","bids":[{"buyer":"A","ad_id":"a","bid":1},{"buyer":"B","ad_id":"b","bid":2},{"buyer":"C","ad_id":"c","bid":3},{"buyer":"D","ad_id":"d","bid":4},{"buyer":"E","ad_id":"e","bid":5}]}\n'
+		printf '{"type":"request","id":"r-2","bids":[{"buyer":"G","ad_id":"g","bid":1},{"buyer":"A","ad_id":"a","bid":2}]}\n'
+		printf '{"type":"request","id":"r-3","bids":[{"buyer":"A","ad_id":"a","bid":1}]}\n'
+		printf '{"type":"request","id":"r-4","bids":[{"buyer":"B","ad_id":"b","bid":1}]}\n'
+	} > "$T/m.ndjson"
+	# r-1: only A scores (1): it wins at 1.0; B..E fail.  r-2: G answers
+	# two lines: its call scores 1, A's call finds the extra line, fails,
+	# and the co-process is started again; G wins.  r-3: the new co-process
+	# answers A.  r-4: B's only call fails: score_failed.
+	run -0 --separate-stderr pas-score -v --udf-exec "sh $T/m.sh" "$T/m.ndjson"
+	assert_line --index 0 '{"type":"request","id":"r-1","auction":{"winner":{"buyer":"A","ad_id":"a","bid":1.0,"price":1.0,"score":1.0},"scored":5},"reports":[{"buyer":"A","type":"win","ad_id":"a","price":1.0},{"buyer":"B","type":"loss","ad_id":"b","price":1.0,"reason":"score_failed"},{"buyer":"C","type":"loss","ad_id":"c","price":1.0,"reason":"score_failed"},{"buyer":"D","type":"loss","ad_id":"d","price":1.0,"reason":"score_failed"},{"buyer":"E","type":"loss","ad_id":"e","price":1.0,"reason":"score_failed"}]}'
+	assert_line --index 1 '{"type":"request","id":"r-2","auction":{"winner":{"buyer":"G","ad_id":"g","bid":1.0,"price":1.0,"score":1.0},"scored":2},"reports":[{"buyer":"G","type":"win","ad_id":"g","price":1.0},{"buyer":"A","type":"loss","ad_id":"a","price":1.0,"reason":"score_failed"}]}'
+	assert_line --index 2 '{"type":"request","id":"r-3","auction":{"winner":{"buyer":"A","ad_id":"a","bid":1.0,"price":1.0,"score":1.0},"scored":1},"reports":[{"buyer":"A","type":"win","ad_id":"a","price":1.0}]}'
+	assert_line --index 3 '{"type":"request","id":"r-4","auction":{"winner":null,"reason":"score_failed","scored":1},"reports":[{"buyer":"B","type":"loss","ad_id":"b","price":0.0,"reason":"score_failed"}]}'
+	[ "$stderr" = "pas-score: $T/m.ndjson:1: buyer \"B\", ad \"b\": scoreAd failed: the answer is not JSON
+pas-score: $T/m.ndjson:1: buyer \"C\", ad \"c\": scoreAd failed: the answer is neither a number nor an object
+pas-score: $T/m.ndjson:1: buyer \"D\", ad \"d\": scoreAd failed: the answer has no number \"desirability\"
+pas-score: $T/m.ndjson:1: buyer \"E\", ad \"e\": scoreAd failed: rejectReason is not a string
+pas-score: $T/m.ndjson:2: buyer \"A\", ad \"a\": scoreAd failed: co-process wrote more than one line for a request (killed; restarted for the next call)
+pas-score: $T/m.ndjson:4: buyer \"B\", ad \"b\": scoreAd failed: the answer is not JSON
+pas-score: read 4, wrote 4, rejected 0, requests 4, won 3, no_bids 0, below_floor 0, blocked 0, budget_exhausted 0, seller_rejected 0, score_failed 1, udf calls 9, udf failed 6" ] || fail "$stderr"
+}
+
+@test "pas-score: --udf-exec a hanging co-process: each call times out, is counted, and the run ends" {
+	printf '{"type":"request","id":"r-1","bids":[{"buyer":"A","ad_id":"a","bid":1},{"buyer":"B","ad_id":"b","bid":2}]}\n{"type":"request","id":"r-2","bids":[{"buyer":"A","ad_id":"a","bid":1}]}\n' > "$T/in"
+	run -0 --separate-stderr timeout 60 pas-score --udf-timeout 100 \
+		--udf-exec 'exec sleep 60' -o "$T/out" "$T/in"
+	run cat "$T/out"
+	assert_output '{"type":"request","id":"r-1","auction":{"winner":null,"reason":"score_failed","scored":2},"reports":[{"buyer":"A","type":"loss","ad_id":"a","price":0.0,"reason":"score_failed"},{"buyer":"B","type":"loss","ad_id":"b","price":0.0,"reason":"score_failed"}]}
+{"type":"request","id":"r-2","auction":{"winner":null,"reason":"score_failed","scored":1},"reports":[{"buyer":"A","type":"loss","ad_id":"a","price":0.0,"reason":"score_failed"}]}'
+	run -0 --separate-stderr timeout 60 pas-score -v --udf-timeout 100 \
+		--udf-exec 'exec sleep 60' "$T/in"
+	[ "$stderr" = "pas-score: $T/in:1: buyer \"A\", ad \"a\": scoreAd failed: co-process gave no answer within 100 ms (killed; restarted for the next call)
+pas-score: $T/in:1: buyer \"B\", ad \"b\": scoreAd failed: co-process gave no answer within 100 ms (killed; restarted for the next call)
+pas-score: $T/in:2: buyer \"A\", ad \"a\": scoreAd failed: co-process gave no answer within 100 ms (killed; restarted for the next call)
+pas-score: read 2, wrote 2, rejected 0, requests 2, won 0, no_bids 0, below_floor 0, blocked 0, budget_exhausted 0, seller_rejected 0, score_failed 2, udf calls 3, udf failed 3" ] || fail "$stderr"
+}
+
+@test "pas-score: --udf-exec a co-process that dies ends the run with its status (exit 70)" {
+	printf '{"type":"request","id":"r-1","bids":[{"buyer":"A","ad_id":"a","bid":1}]}\n{"type":"request","id":"r-2","bids":[{"buyer":"A","ad_id":"a","bid":1}]}\n{"type":"request","id":"r-3"}\n' > "$T/in"
+	run -70 --separate-stderr pas-score --udf-exec 'read -r l; echo 2; read -r l; exit 3' "$T/in"
+	assert_output '{"type":"request","id":"r-1","auction":{"winner":{"buyer":"A","ad_id":"a","bid":1.0,"price":1.0,"score":2.0},"scored":1},"reports":[{"buyer":"A","type":"win","ad_id":"a","price":1.0}]}'
+	[ "$stderr" = "pas-score: $T/in:2: scoreAd: co-process exited with status 3" ] || fail "$stderr"
+	run -70 --separate-stderr pas-score -o "$T/out" --udf-exec 'read -r l; echo 2; read -r l; exit 3' "$T/in"
+	[ ! -e "$T/out" ]
+	run -70 --separate-stderr pas-score --skip-bad --udf-exec 'kill -9 $$' "$T/in"
+	[ "$stderr" = "pas-score: $T/in:1: scoreAd: co-process was killed by signal 9" ] || fail "$stderr"
+	run -70 --separate-stderr pas-score --udf-exec 'exit 0' "$T/in"
+	[ "$stderr" = "pas-score: $T/in:1: scoreAd: co-process exited with status 0" ] || fail "$stderr"
+	run -70 --separate-stderr pas-score --udf-exec 'no-such-scoread-command' "$T/in"
+	[[ "$stderr" == *"pas-score: $T/in:1: scoreAd: co-process exited with status 127" ]] || fail "$stderr"
+	# no call, no death: a run without bids ends well (a status other
+	# than 0 at the end is worth a warning)
+	run -0 --separate-stderr pas-score --udf-exec 'exit 0' - <<< '{"type":"request","id":"r"}'
+	[ -z "$stderr" ]
+	run -0 --separate-stderr pas-score --udf-exec 'exit 3' - <<< ''
+	[ "$stderr" = "pas-score: at exit: co-process exited with status 3" ] || fail "$stderr"
+	# usage
+	run -64 --separate-stderr pas-score --udf-timeout 0 --udf-exec cat "$T/in"
+	run -64 --separate-stderr pas-score --udf-timeout x --udf-exec cat "$T/in"
+}
+
+@test "pas-score: a seller's scoreAd JavaScript under node (examples/score-ad.js)" {
+	command -v node >/dev/null || skip "node is not installed"
+	# score-ad-example.js: casino rejected (category-exclusions), games
+	# half, the rest the bid.  r-1: A (games/rpg) 2.0 -> 1.0, B 1.2, C
+	# (games/casino) 5 rejected: B wins, first price 1.2.  r-2: A (games)
+	# 3.0 -> 1.5 beats B 1.2 and pays 3.0 (first price).  Both requests
+	# have a winner: won 2, seller_rejected 0 (a request-level count).
+	printf '%s\n' '{"type":"request","id":"r-1","ctx":{"app":"com.pub","floor":0.5},"bids":[{"buyer":"A","ad_id":"a-1","category":"games/rpg","bid":2.0},{"buyer":"B","ad_id":"b-1","category":"news","bid":1.2},{"buyer":"C","ad_id":"c-1","category":"games/casino","bid":5}]}' \
+		'{"type":"request","id":"r-2","bids":[{"buyer":"A","ad_id":"a-2","category":"games","bid":3.0},{"buyer":"B","ad_id":"b-2","bid":1.2}]}' > "$T/in"
+	run -0 --separate-stderr pas-score -v --udf-timeout 20000 \
+		--udf-exec "node $ROOT/examples/score-ad.js $ROOT/examples/score-ad-example.js" "$T/in"
+	assert_line --index 0 '{"type":"request","id":"r-1","ctx":{"app":"com.pub","floor":0.5},"auction":{"winner":{"buyer":"B","ad_id":"b-1","bid":1.2,"price":1.2,"score":1.2},"scored":3},"reports":[{"buyer":"B","type":"win","ad_id":"b-1","price":1.2},{"buyer":"A","type":"loss","ad_id":"a-1","price":1.2,"reason":"outbid"},{"buyer":"C","type":"loss","ad_id":"c-1","price":1.2,"reason":"seller_rejected","reject_reason":"category-exclusions"}]}'
+	assert_line --index 1 '{"type":"request","id":"r-2","auction":{"winner":{"buyer":"A","ad_id":"a-2","bid":3.0,"price":3.0,"score":1.5},"scored":2},"reports":[{"buyer":"A","type":"win","ad_id":"a-2","price":3.0},{"buyer":"B","type":"loss","ad_id":"b-2","price":3.0,"reason":"outbid"}]}'
+	[ "$stderr" = "pas-score: read 2, wrote 2, rejected 0, requests 2, won 2, no_bids 0, below_floor 0, blocked 0, budget_exhausted 0, seller_rejected 0, score_failed 0, udf calls 5, udf failed 0" ] || fail "$stderr"
+	# a scoreAd that throws answers null: a failed call
+	echo 'function scoreAd() { throw new Error("boom"); }' > "$T/throw.js"
+	run -0 --separate-stderr pas-score --udf-timeout 20000 \
+		--udf-exec "node $ROOT/examples/score-ad.js $T/throw.js" "$T/in"
+	[[ "$stderr" == *"scoreAd: Error: boom"* ]] || fail "$stderr"
+	[[ "$stderr" == *'buyer "A", ad "a-1": scoreAd failed: the answer is neither a number nor an object'* ]] || fail "$stderr"
+}

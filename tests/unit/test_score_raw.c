@@ -44,28 +44,29 @@ static const char *const payloads[] = {
 };
 static const char *const keys[] = { "buyer", "ad_id", "bid", "campaign",
 	"advertiser", "category", "egress_payload",
-	"temporary_unlimited_egress_payload", "other" };
+	"temporary_unlimited_egress_payload", "other", "render_url" };
+#define NKEYS	(sizeof(keys) / sizeof(*keys))
 
 static void
 gen_bid(struct buf *b)
 {
-	size_t i, k, t, order[9];
+	size_t i, k, t, order[NKEYS];
 	int first = 1;
 
 	if (rng_below(&r, 30) == 0) {
 		buf_adds(b, rng_below(&r, 2) ? "1" : "null");
 		return;
 	}
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < NKEYS; i++)
 		order[i] = i;
-	for (i = 8; i > 0; i--) {		/* shuffled key order */
+	for (i = NKEYS - 1; i > 0; i--) {	/* shuffled key order */
 		k = rng_below(&r, i + 1);
 		t = order[i];
 		order[i] = order[k];
 		order[k] = t;
 	}
 	buf_addc(b, '{');
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < NKEYS; i++) {
 		k = order[i];
 		/* the three needed keys are there most of the time */
 		if (rng_below(&r, k < 3 ? 25 : 3) == 0)
@@ -82,23 +83,35 @@ gen_bid(struct buf *b)
 		case 2: buf_adds(b, PICK(prices)); break;
 		case 3: case 4: case 5: buf_adds(b, PICK(names)); break;
 		case 6: case 7: buf_adds(b, PICK(payloads)); break;
+		case 9: buf_adds(b, PICK(names)); break;
 		default: buf_adds(b, PICK(payloads)); break;
 		}
 	}
 	buf_addc(b, '}');
 }
 
-/* The auction and reports of a, after score_run() with floor 1. */
+/*
+ * The auction and reports of a, after score_run() with floor 1, and the
+ * render_url of each bid (what a seller's scoreAd is shown).
+ */
 static void
 result(struct score_auction *a, struct buf *out)
 {
-	struct score_opts o = { NULL, NULL, 1 };
+	struct score_opts o = { NULL, NULL, 1, NULL, NULL };
+	size_t i;
 
 	score_run(a, &o, 1);
 	out->len = 0;
 	score_write_auction(out, a);
 	buf_addc(out, '|');
 	score_write_reports(out, a);
+	for (i = 0; i < a->nbids; i++) {
+		buf_addc(out, '|');
+		if (a->bids[i].render_url != NULL)
+			buf_adds(out, a->bids[i].render_url);
+		else
+			buf_adds(out, "(none)");
+	}
 }
 
 int
@@ -170,7 +183,17 @@ main(void)
 		CHECK_STR(o1.p, "{\"winner\":{\"buyer\":\"x\",\"ad_id\":\"a\","
 		    "\"bid\":3.0,\"price\":1.0,\"score\":3.0},\"scored\":1}|"
 		    "[{\"buyer\":\"x\",\"type\":\"win\",\"ad_id\":\"a\","
-		    "\"price\":1.0,\"egress_payload\":{\"f\":[true,7]}}]");
+		    "\"price\":1.0,\"egress_payload\":{\"f\":[true,7]}}]|"
+		    "(none)");
+	}
+	{
+		const char *t = "[{\"buyer\":\"x\",\"ad_id\":\"a\",\"bid\":3,"
+		    "\"render_url\":\"https://r.example/1\"},{\"buyer\":\"y\","
+		    "\"ad_id\":\"b\",\"bid\":2,\"render_url\":null}]";
+
+		CHECK(score_read_bids_raw(&ra, t, strlen(t)) == 0);
+		CHECK_STR(ra.bids[0].render_url, "https://r.example/1");
+		CHECK(ra.bids[1].render_url == NULL);
 	}
 	score_auction_free(&ra);
 	score_auction_free(&ja);
