@@ -65,7 +65,7 @@ bin tests/unit/bin:
 
 # VALGRIND=1: the unit tests and every tool the bats suite runs go
 # through valgrind's memcheck (tests/valgrind); a report at the end lists
-# every run with an error or a leak.  Slow: see doc/valgrind.md.
+# every run with an error or a leak.  Slow: see README.md.
 VG_DIR   := $(CURDIR)/build/valgrind
 VG_UNIT  := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
             --error-exitcode=99
@@ -123,8 +123,11 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh
 
+# Every bench/*.sh at the sizes of the issues, one report written
+# atomically to BENCH_OUT; BENCH_SMALL=1 only checks that they all run.
+BENCH_OUT ?= bench/RESULTS.md
 bench: all
-	@for b in bench/*.sh; do echo "== $$b"; sh $$b || exit 1; done
+	@ADSIG_BENCH_SMALL=$(BENCH_SMALL) sh bench/report.sh $(BENCH_OUT)
 
 # libFuzzer harnesses (clang): each one is built with the library's
 # sources and run for FUZZ_SECONDS from its seed corpus in testdata/fuzz/.
