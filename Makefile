@@ -63,13 +63,31 @@ bin tests/unit/bin:
 .build-flags:
 	echo '$(FLAGS_NOW)' > $@
 
+# VALGRIND=1: the unit tests and every tool the bats suite runs go
+# through valgrind's memcheck (tests/valgrind); a report at the end lists
+# every run with an error or a leak.  Slow: see README.md.
+VG_DIR   := $(CURDIR)/build/valgrind
+VG_UNIT  := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+            --error-exitcode=99
+ifeq ($(VALGRIND),1)
+UNIT_RUN := $(VG_UNIT)
+endif
+
 unit: $(UNITS)
-	@fail=0; for t in $(UNITS); do $$t || fail=1; done; exit $$fail
+	@fail=0; for t in $(UNITS); do $(UNIT_RUN) $$t || fail=1; done; exit $$fail
 
 # The bats suite, with a closing "bats: N passed, N failed, N skipped".
 check: all unit
+ifeq ($(VALGRIND),1)
+	@sh tests/valgrind wrap "$(VG_DIR)" $(BINS)
+	@rc=0; PATH="$(CURDIR)/bin:$$PATH" ADSIG_ROOT="$(CURDIR)" \
+	    ADSIG_VALGRIND="$(VG_DIR)/bin" \
+	    sh tests/run-bats $(BATS) $(BATS_FLAGS) || rc=$$?; \
+	    sh tests/valgrind report "$(VG_DIR)" || rc=1; exit $$rc
+else
 	@PATH="$(CURDIR)/bin:$$PATH" ADSIG_ROOT="$(CURDIR)" \
 	    sh tests/run-bats $(BATS) $(BATS_FLAGS)
+endif
 
 lint:
 	@if command -v mandoc >/dev/null 2>&1; then \
@@ -105,8 +123,11 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh
 
+# Every bench/*.sh at the sizes of the issues, one report written
+# atomically to BENCH_OUT; BENCH_SMALL=1 only checks that they all run.
+BENCH_OUT ?= bench/RESULTS.md
 bench: all
-	@for b in bench/*.sh; do echo "== $$b"; sh $$b || exit 1; done
+	@ADSIG_BENCH_SMALL=$(BENCH_SMALL) sh bench/report.sh $(BENCH_OUT)
 
 # libFuzzer harnesses (clang): each one is built with the library's
 # sources and run for FUZZ_SECONDS from its seed corpus in testdata/fuzz/.

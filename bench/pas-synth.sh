@@ -4,7 +4,10 @@
 # sessions, and outcomes for 100,000 auction results.  There is no peer
 # generator to compare with; the numbers to watch are records/s and
 # that peak memory follows devices, not records.
+# usage: sh bench/pas-synth.sh [DEVICES]   (default 20000; the other sizes
+# scale with it: 10 requests and 5 outcomes per device)
 set -eu
+d=${1:-20000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 PATH="$root/bin:$PATH"
 tmp=$(mktemp -d) || exit 1
@@ -18,12 +21,13 @@ run() {	# label, flags...
 	echo "$label: $n records in $s s ($u s CPU):" \
 	    "$(awk -v n="$n" -v s="$u" 'BEGIN{printf "%.0f", n/s}') records/CPU-s, peak $((kb / 1024)) MB"
 }
-run "world, 20k devices" --seed 1 --devices 20000 --requests 200000 --sessions 6
-run "10x records, same devices" --seed 1 --devices 20000 --requests 2000000 --sessions 60
-pas-synth --seed 1 --devices 100000 --requests 1000000 --emit requests | head -100000 |
+nout=$((d * 5))
+run "world, $d devices" --seed 1 --devices "$d" --requests $((d * 10)) --sessions 6
+run "10x records, same devices" --seed 1 --devices "$d" --requests $((d * 100)) --sessions 60
+pas-synth --seed 1 --devices $((d * 5)) --requests $((d * 50)) --emit requests | head -"$nout" |
     sed 's/}$/,"auction":{"winner":{"buyer":"adtech1.example","ad_id":"a-1","bid":1,"price":1,"score":1},"scored":1}}/' > "$tmp/res"
-/usr/bin/time -f "%e %U %M" -o "$tmp/t" pas-synth --seed 1 --devices 100000 \
-    --requests 1000000 --outcomes-for "$tmp/res" > /dev/null
+/usr/bin/time -f "%e %U %M" -o "$tmp/t" pas-synth --seed 1 --devices $((d * 5)) \
+    --requests $((d * 50)) --outcomes-for "$tmp/res" > /dev/null
 read -r s u kb < "$tmp/t"
-echo "--outcomes-for: 100000 results in $s s ($u s CPU):" \
-    "$(awk -v s="$u" 'BEGIN{printf "%.0f", 100000/s}') records/CPU-s, peak $((kb / 1024)) MB"
+echo "--outcomes-for: $nout results in $s s ($u s CPU):" \
+    "$(awk -v s="$u" -v n="$nout" 'BEGIN{printf "%.0f", n/s}') records/CPU-s, peak $((kb / 1024)) MB"

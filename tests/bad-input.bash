@@ -17,7 +17,8 @@
 # To add a tool, add its name to BAD_TOOLS and a case to bad_spec.
 
 BAD_TOOLS="wilson egress-noise pas-train egress-ablate tagctr-build
-	tagctr-rank pas-score pas-encode pas-encode-open pas-synth-outcomes"
+	tagctr-rank pas-score pas-encode pas-encode-open pas-synth-outcomes
+	pas-retrieve pas-bid"
 
 bad_fixtures() {
 	local d="$1" root="$ROOT" i
@@ -60,6 +61,14 @@ PY
 	cp "$root/testdata/pas-encode/clock.ndjson" pas-encode.ndjson
 	pas-encode --seed 1 --key-config k.keyconfig pas-encode.ndjson |
 	    grep auction_input > pas-encode-open.ndjson
+	# pas-retrieve (sealed requests of a small world) and pas-bid (its
+	# output: candidates and tee)
+	pas-synth --seed 3 --devices 3 --requests 6 --ads 20 --days 1 --dim 2 \
+	    --emit all --dir w || return 1
+	pas-encode --seed 1 --key-config k.keyconfig w/world.ndjson |
+	    grep auction_input | head -4 > pas-retrieve.ndjson
+	pas-retrieve --secret-key k.sk --ads w/ads.ndjson --model w/model.json \
+	    pas-retrieve.ndjson > pas-bid.ndjson || return 1
 	# pas-synth --outcomes-for
 	pas-synth --seed 3 --devices 2 --requests 4 --days 1 --emit requests |
 	    sed 's/}$/,"auction":{"winner":{"buyer":"adtech1.example","ad_id":"a-1","bid":1.5,"price":1.5,"score":1.5},"scored":1}}/' \
@@ -119,6 +128,17 @@ bad_spec() {
 		NUM='s/"price":1.5/"price":1e400/'
 		NAN='s/"price":1.5/"price":NaN/'
 		TYPE='s/"winner":{/"winner":5,"x":{/' ;;
+	pas-retrieve)
+		CMD=(pas-retrieve --secret-key k.sk --ads w/ads.ndjson
+		    --model w/model.json) PASSTHRU=1
+		NUM='s/"key_id":[0-9]*/"key_id":1e400/'
+		NAN='s/"key_id":[0-9]*/"key_id":NaN/'
+		TYPE='s/"ciphertext":"[^"]*"/"ciphertext":5/' ;;
+	pas-bid)
+		CMD=(pas-bid --ads w/ads.ndjson --model w/model.json) PASSTHRU=1
+		NUM='s/"user_embedding":\[[-0-9.e]*/"user_embedding":[1e400/'
+		NAN='s/"user_embedding":\[[-0-9.e]*/"user_embedding":[NaN/'
+		TYPE='s/"tee":{/"tee":5,"x":{/' ;;
 	*) return 1 ;;
 	esac
 	GOOD="$1.ndjson"

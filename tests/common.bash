@@ -7,11 +7,25 @@ common_setup() {
 	bats_load_library bats-support
 	bats_load_library bats-assert
 	ROOT="${ADSIG_ROOT:-$BATS_TEST_DIRNAME/..}"
-	PATH="$ROOT/bin:$PATH"
+	adsig_path
 	TD="$ROOT/testdata"
 	SHARED="$ROOT/../shared"
 	T="$BATS_TEST_TMPDIR"
 	export LC_ALL=C
+}
+
+# The tools of this tree first on PATH; under make check VALGRIND=1 the
+# valgrind wrappers of tests/valgrind before them.
+adsig_path() {
+	PATH="${ROOT:-${ADSIG_ROOT:-$BATS_TEST_DIRNAME/..}}/bin:$PATH"
+	[ -z "${ADSIG_VALGRIND:-}" ] || PATH="$ADSIG_VALGRIND:$PATH"
+}
+
+# skip_valgrind REASON: skips a test that valgrind cannot run in
+# reasonable time (or whose point is a property valgrind changes, such
+# as peak memory or timing).
+skip_valgrind() {
+	[ -z "${ADSIG_VALGRIND:-}" ] || skip "under valgrind: $*"
 }
 
 # Numeric comparison of two values within a relative tolerance (1e-9 by

@@ -96,6 +96,9 @@ hour_logs() {
 }
 
 @test "faults: tagctr-build killed by SIGKILL at random points of hourly runs keeps the previous matrix" {
+	# the kill points are chosen for the tool's native speed; under
+	# valgrind every kill lands in its start-up, and the 60 runs take long
+	skip_valgrind "kill points are timed for native speed"
 	local A="--window 1h --windows 6" i h pid ms
 	hour_logs 100 20000 > "$T/h100"
 	tagctr-build $A --state "$T/st" -o "$T/m" "$T/h100"
@@ -144,7 +147,9 @@ hour_logs() {
 	run -75 --separate-stderr tagctr-build $A --state "$T/st" -o "$T/m2" "$T/h201"
 	t1=$(date +%s%N)
 	[[ "$stderr" == "tagctr-build: $T/st: locked by another run"* ]]
-	[ $(( (t1 - t0) / 1000000 )) -lt 2000 ]		# at once, not waiting
+	# at once, not waiting (the first run waits on its fifo forever);
+	# valgrind's start-up alone can take seconds on a loaded machine
+	[ $(( (t1 - t0) / 1000000 )) -lt "$( [ -n "${ADSIG_VALGRIND:-}" ] && echo 20000 || echo 2000)" ]
 	[ ! -e "$T/m2" ]
 	tail -n +1001 "$T/h200" >&5
 	exec 5>&-
@@ -171,7 +176,9 @@ hour_logs() {
 	    > "$T/out" 2> "$T/err" || true
 	grep -q "encoding failed: .*answer is longer than 16777216 bytes" "$T/err" ||
 		fail "$(head -c 500 "$T/err")"
-	[ "$(tail -1 "$T/rss")" -lt 200000 ] || fail "peak RSS $(tail -1 "$T/rss") KB"
+	# (valgrind's own memory is in the peak RSS: not checked under it)
+	[ -n "${ADSIG_VALGRIND:-}" ] || [ "$(tail -1 "$T/rss")" -lt 200000 ] ||
+		fail "peak RSS $(tail -1 "$T/rss") KB"
 	# floods many lines: more than one answer per request kills it
 	run -0 --separate-stderr pas-encode --key-config k.keyconfig \
 	    --udf-exec 'yes "{\"status\":0,\"results\":\"\"}"' pas-encode.ndjson

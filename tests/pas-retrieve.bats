@@ -8,7 +8,7 @@ load common
 setup_file() {
 	W="$BATS_FILE_TMPDIR/w"
 	ROOT="${ADSIG_ROOT:-$BATS_TEST_DIRNAME/..}"
-	PATH="$ROOT/bin:$PATH"
+	adsig_path
 	mkdir -p "$W"
 	cd "$W"
 	pas-synth --seed 5 --devices 60 --requests 300 --ads 600 --days 2 \
