@@ -24,7 +24,8 @@
 
 static const char synopsis[] =
 "usage: pas-synth [-hVv] [--ads N] [--apps N] [--buyers N] [--ctr-base P]\n"
-"                 [--true-features LIST]\n"
+"                 [--independent-traits] [--true-features LIST]\n"
+"                 [--true-scale X]\n"
 "                 [--days N] [--devices N] [--dim N] [--dir DIR]\n"
 "                 [--emit LIST] [-o FILE] [--publishers N] [--requests N]\n"
 "                 [--seed N] [--sessions X] [--start TS] [--taglogs N]\n"
@@ -55,6 +56,9 @@ static const char help[] =
 "  --taglogs N            tag-CTR log lines (10000)\n"
 "  --true-features LIST   the true model uses only these features (names\n"
 "                         of adsig(5)); the others get zero weights\n"
+"  --true-scale X         multiply the used features' true weights (1)\n"
+"  --independent-traits   each app category's usage an independent trait\n"
+"                         of the device; publishers independent of it\n"
 "  --ctr-base P           click probability of an impression with no\n"
 "                         install (0.02)\n"
 "  --outcomes-for FILE    read auction results (pas-score output), write\n"
@@ -67,7 +71,8 @@ static const char help[] =
 enum {
 	OPT_DEVICES = RUN_OPT_TOOL, OPT_REQUESTS, OPT_ADS, OPT_APPS,
 	OPT_PUBLISHERS, OPT_BUYERS, OPT_DIM, OPT_DAYS, OPT_START,
-	OPT_SESSIONS, OPT_TAGLOGS, OPT_CTR, OPT_EMIT, OPT_DIR, OPT_OUTCOMES, OPT_TRUEFEAT
+	OPT_SESSIONS, OPT_TAGLOGS, OPT_CTR, OPT_EMIT, OPT_DIR, OPT_OUTCOMES,
+	OPT_TRUEFEAT, OPT_TRUESCALE, OPT_INDEP
 };
 
 enum { E_SIGNALS = 1, E_REQUESTS = 2, E_ADS = 4, E_MODEL = 8, E_TAGLOGS = 16 };
@@ -543,6 +548,8 @@ main(int argc, char *argv[])
 		{ "taglogs",      required_argument, NULL, OPT_TAGLOGS },
 		{ "ctr-base",     required_argument, NULL, OPT_CTR },
 		{ "true-features", required_argument, NULL, OPT_TRUEFEAT },
+		{ "true-scale",   required_argument, NULL, OPT_TRUESCALE },
+		{ "independent-traits", no_argument, NULL, OPT_INDEP },
 		{ "emit",         required_argument, NULL, OPT_EMIT },
 		{ "dir",          required_argument, NULL, OPT_DIR },
 		{ "outcomes-for", required_argument, NULL, OPT_OUTCOMES },
@@ -607,6 +614,12 @@ main(int argc, char *argv[])
 			break;
 		case OPT_TRUEFEAT:
 			w.true_mask = true_features(&r, optarg);
+			break;
+		case OPT_TRUESCALE:
+			w.true_scale = run_real(&r, "--true-scale", optarg);
+			break;
+		case OPT_INDEP:
+			w.independent = 1;
 			break;
 		case OPT_EMIT:
 			emit = parse_emit(&r, optarg);

@@ -138,6 +138,7 @@ synth_defaults(struct synth_world *w)
 	w->sessions = 6;
 	w->taglogs = 10000;
 	w->ctr_base = 0.02;
+	w->true_scale = 1;
 }
 
 const char *
@@ -159,6 +160,8 @@ synth_check(const struct synth_world *w)
 		return "--sessions must be in (0, 1000]";
 	if (!(w->ctr_base >= 0 && w->ctr_base <= 1))
 		return "--ctr-base must be in [0, 1]";
+	if (!(w->true_scale >= 0 && w->true_scale <= 1000))
+		return "--true-scale must be in [0, 1000]";
 	if (w->start < 0 || w->start > (int64_t)1 << 40)
 		return "--start must be epoch seconds in [0, 2^40]";
 	return NULL;
@@ -330,7 +333,8 @@ synth_model(const struct synth_world *w, struct model2t *m)
 	double *e, *g, *v;
 	size_t j, c;
 	struct rng rr;
-	double wt;
+	double wt, x;
+	int used;
 
 	if (model2t_init(m, d, feature_names, NFEAT, NULL, 0) != 0)
 		abort();		/* the names are ours */
@@ -352,13 +356,13 @@ synth_model(const struct synth_world *w, struct model2t *m)
 			}
 		}
 		stream(&rr, w, 'm', j, 0);
-		for (r = 0; r < d; r++)
-			m->user[(size_t)r * NFEAT + j] = round_to(wt * e[r] +
-			    0.1 * rng_normal(&rr) / sqrt(d), 1e4);
 		/* --true-features: a truth blind to the other features */
-		if (w->true_mask != 0 && !(w->true_mask >> j & 1))
-			for (r = 0; r < d; r++)
-				m->user[(size_t)r * NFEAT + j] = 0;
+		used = w->true_mask == 0 || (w->true_mask >> j & 1);
+		for (r = 0; r < d; r++) {
+			x = wt * e[r] + 0.1 * rng_normal(&rr) / sqrt(d);
+			m->user[(size_t)r * NFEAT + j] = used ?
+			    round_to(w->true_scale * x, 1e4) : 0;
+		}
 	}
 	m->embedding = xstrdup("context_embedding");
 	m->scale = 1;
@@ -424,6 +428,35 @@ sig_after(const struct synth_world *w, const struct synth_dev *d,
 	return t < synth_end(w) ? t : INT64_MAX;
 }
 
+/*
+ * Independent traits: category c's session rate is sessions / 8 times
+ * an independent log-normal (sigma 1, mean 1) of its own stream, the
+ * device's rate their sum, and an event's category c has probability
+ * rate_c / rate.  So the events of each category form independent
+ * Poisson processes: what a device does in one category says nothing
+ * of the others.
+ */
+static void
+indep_rates(const struct synth_world *w, uint32_t i, struct synth_dev *d)
+{
+	double rc[SYNTH_NCAT], tot = 0, cum = 0;
+	struct rng r;
+	int c;
+
+	stream(&r, w, 'u', i, 0);
+	for (c = 0; c < SYNTH_NCAT; c++) {
+		rc[c] = w->sessions / SYNTH_NCAT * exp(rng_normal(&r) - 0.5) /
+		    86400;
+		tot += rc[c];
+	}
+	for (c = 0; c < SYNTH_NCAT; c++) {
+		cum += rc[c];
+		d->cat_cdf[c] = (float)(cum / tot);
+	}
+	d->cat_cdf[SYNTH_NCAT - 1] = 1;
+	d->rate = tot;
+}
+
 void
 synth_dev_init(const struct synth_world *w, uint32_t i, struct synth_dev *d,
     int sig, int req)
@@ -437,6 +470,8 @@ synth_dev_init(const struct synth_world *w, uint32_t i, struct synth_dev *d,
 	d->tier = (uint8_t)(1 + rng_below(&r, 3));
 	d->geo = (uint8_t)pick(&r, geo_w, NGEO);
 	d->rate = w->sessions * exp(0.5 * rng_normal(&r) - 0.125) / 86400;
+	if (w->independent)
+		indep_rates(w, i, d);
 	/* drawn either way, so that requests do not depend on sig */
 	d->next_sig = sig_after(w, d, &r, w->start - 1);
 	if (!sig)
@@ -692,10 +727,18 @@ app_buyers(const struct synth_world *w, uint32_t app, uint32_t *b)
 }
 
 static int
-pick_cat(struct rng *r, const struct synth_dev *d)
+pick_cat(struct rng *r, const struct synth_world *w,
+    const struct synth_dev *d)
 {
 	double u = rng_double(r);
+	int c;
 
+	if (w->independent) {
+		for (c = 0; c < SYNTH_NCAT - 1; c++)
+			if (u < d->cat_cdf[c])
+				break;
+		return c;
+	}
 	if (u < 0.45)
 		return d->fav1;
 	if (u < 0.70)
@@ -718,7 +761,7 @@ sig_step(const struct synth_world *w, uint32_t i, struct synth_dev *d,
 	stream(&r, w, 's', i, d->sig_k);
 	u = rng_double(&r);
 	ev.kind = u < 0.12 ? 1 : u < 0.14 ? 2 : 0;
-	ev.cat = pick_cat(&r, d);
+	ev.cat = pick_cat(&r, w, d);
 	nc = (w->apps - (uint32_t)ev.cat + SYNTH_NCAT - 1) / SYNTH_NCAT;
 	ev.app = (uint32_t)ev.cat + SYNTH_NCAT * (uint32_t)rng_below(&r, nc);
 	ev.secs = 10 + (uint32_t)fmin(3590, floor(240 * expo(&r)));
@@ -746,9 +789,10 @@ req_step(const struct synth_world *w, uint32_t i, struct synth_dev *d,
 	int c;
 
 	stream(&r, w, 'r', i, d->req_k);
-	c = pick_cat(&r, d);
+	c = pick_cat(&r, w, d);
 	p = (uint32_t)rng_below(&r, w->publishers);
-	if (rng_double(&r) < 0.5) {
+	/* independent traits: the publisher does not depend on the device */
+	if (rng_double(&r) < 0.5 && !w->independent) {
 		/* a publisher of the chosen category, when there is one */
 		uint32_t np = (w->publishers - (uint32_t)c + SYNTH_NCAT - 1) /
 		    SYNTH_NCAT;

@@ -44,6 +44,11 @@ struct synth_world {
 	double		ctr_base;	/* click probability without install */
 	uint64_t	true_mask;	/* bit j: the true model uses feature j;
 					   0: all features (the default) */
+	double		true_scale;	/* multiplies the used features'
+					   weights (1) */
+	int		independent;	/* independent traits per category:
+					   usage rates drawn apart, requests'
+					   publishers uniform */
 };
 
 /* The defaults of pas-synth(1). */
@@ -85,6 +90,7 @@ struct synth_dev {
 	double		rate;		/* sessions per second */
 	uint32_t	sig_k, req_k, req_n;
 	uint8_t		fav1, fav2, tier, geo;
+	float		cat_cdf[SYNTH_NCAT];	/* independent: P(cat <= c) */
 };
 
 /* Sets up device i (0-based); with sig or req 0 that process is off. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # egress-ablate(1): the protocol on a world whose true model uses only
-# some features (examples/gen-world.py, until pas-synth writes worlds),
-# as a plain table and through the egress pipeline with a schema.
+# some features (examples/gen-world.py), as a plain table and through the
+# egress pipeline with a schema.  The same on a pas-synth world through
+# the whole replay is tests/ablate-truth.bats.
 
 load common
 

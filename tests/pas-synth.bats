@@ -228,3 +228,57 @@ print("ok")' "$T/model.json"
 	run -64 --separate-stderr pas-synth --seed 3 --true-features nope
 	[[ "$stderr" == 'pas-synth: --true-features: no feature "nope" (see adsig(5))'* ]]
 }
+
+@test "pas-synth: --true-scale multiplies the used columns of the true user tower" {
+	pas-synth --seed 3 --emit model --true-features igam.present,sess.log_value > "$T/m1"
+	pas-synth --seed 3 --emit model --true-features igam.present,sess.log_value --true-scale 8 > "$T/m8"
+	pas-synth --seed 3 --emit model --true-scale 1 | cmp - <(pas-synth --seed 3 --emit model)
+	# the weights are rounded to 4 decimals after scaling: |w8 - 8 w1| <= 4.5e-4
+	run -0 python3 -c '
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+used = {"igam.present", "sess.log_value"}
+for j, n in enumerate(a["features"]):
+    for ra, rb in zip(a["user"], b["user"]):
+        if n in used:
+            assert abs(rb[j] - 8 * ra[j]) <= 4.5e-4 + 1e-12 and ra[j] != 0, (n, ra[j], rb[j])
+        else:
+            assert ra[j] == 0 and rb[j] == 0, n
+assert a["context"] == b["context"] and a["bias"] == b["bias"]
+print("ok")' "$T/m1" "$T/m8"
+	assert_output ok
+	run -64 --separate-stderr pas-synth --seed 3 --true-scale -1
+	[[ "$stderr" == "pas-synth: --true-scale must be in [0, 1000]"* ]]
+}
+
+@test "pas-synth: --independent-traits: categories used independently, publishers independent of the device" {
+	# 10,000 devices, one day: "used c" has p ~ 0.38, and the variance
+	# ratio of testdata/pas-synth/indep.py has a standard error of about
+	# 0.015; the default world (favourite categories) is at 0.92-0.93.
+	w="--seed 1 --devices 10000 --requests 10000 --days 1 --buyers 1"
+	pas-synth $w --independent-traits > "$T/i"
+	run -0 python3 "$TD/pas-synth/indep.py" 10000 50 < "$T/i"
+	read -r ratio z <<<"$output"
+	echo "independent: ratio $ratio, z $z"
+	awk -v r="$ratio" -v z="$z" 'BEGIN { exit !(r > 0.95 && r < 1.05 && z > -4 && z < 4) }'
+	# the same check tells the default world's dependence
+	pas-synth $w > "$T/d"
+	run -0 python3 "$TD/pas-synth/indep.py" 10000 50 < "$T/d"
+	read -r ratio z <<<"$output"
+	echo "default: ratio $ratio, z $z"
+	awk -v r="$ratio" -v z="$z" 'BEGIN { exit !((r < 0.95 || r > 1.05) && z > 10) }'
+}
+
+@test "pas-synth: --independent-traits outcomes match an independent replay of the true model" {
+	w="--seed 12 --devices 200 --requests 2000 --dim 5 --independent-traits --true-features ishp.present,itrv.present --true-scale 8"
+	pas-synth $w --dir "$T/w" --emit all
+	python3 "$CHECK" results "$T/w/world.ndjson" "$T/w/ads.ndjson" 4 > "$T/res"
+	pas-synth $w --outcomes-for "$T/res" -o "$T/out"
+	run -0 python3 "$CHECK" truth "$T/w/world.ndjson" "$T/w/model.json" \
+	    "$T/w/ads.ndjson" "$T/out"
+	read -r n inst clk sump var <<<"$output"
+	[ "$n" -gt 1700 ]
+	# without the flag it is another world: its replay does not match
+	run -65 pas-synth --seed 12 --devices 200 --requests 2000 --dim 5 \
+	    --true-features ishp.present,itrv.present --true-scale 8 --outcomes-for "$T/res"
+}
