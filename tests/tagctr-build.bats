@@ -233,7 +233,8 @@ for l in open(sys.argv[1]):
 @test "tagctr-build: a held lock exits 75 at once; a failed run leaves state and matrix intact" {
 	tagctr-build --window 1h --state "$T/st" -o "$T/m" "$F/tiny_tag.ndjson"
 	cp "$T/m" "$T/m.before"
-	ls -l "$T/st" > "$T/ls.before"
+	# the count files, to the second (the lock file holds the last pid)
+	ls -l --time-style=+%s "$T/st"/*.counts.gz > "$T/ls.before"
 	flock "$T/st/lock" sleep 2 &
 	sleep 0.5
 	run -75 --separate-stderr tagctr-build --window 1h --state "$T/st" -o "$T/m" "$F/tiny_tag.ndjson"
@@ -242,7 +243,7 @@ for l in open(sys.argv[1]):
 	printf '{"ts":3700,"channel":"c1","plan":"p1","material":"m1","click":true}\n{"ts":3800,"plan":"p1"}\n' > "$T/bad"
 	run -65 tagctr-build --window 1h --state "$T/st" -o "$T/m" "$T/bad"
 	cmp "$T/m" "$T/m.before"
-	ls -l "$T/st" > "$T/ls.after"
+	ls -l --time-style=+%s "$T/st"/*.counts.gz > "$T/ls.after"
 	cmp "$T/ls.before" "$T/ls.after"
 	[ -z "$(ls -A "$T/st" | grep '^\.tmp')" ]
 	run -64 --separate-stderr tagctr-build --window 90m --state "$T/st" "$F/tiny_tag.ndjson"
