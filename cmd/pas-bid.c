@@ -502,40 +502,6 @@ request(struct ctx *c, json_t *rec, char *msg, size_t msglen)
 	return 0;
 }
 
-static int
-is_request(json_t *obj)
-{
-	json_t *t = json_object_get(obj, "type");
-
-	return json_is_string(t) && strcmp(json_string_value(t), "request") == 0;
-}
-
-/*
- * The members of the record's text, when it is compact and they match
- * the parsed object one to one: then values are copied byte for byte
- * (writing reals again is the dear part of JSON output).  Returns the
- * number of members, or 0 to write every value with jw.
- */
-static size_t
-raw_members(struct ctx *c, const char *raw, size_t rawlen, json_t *obj)
-{
-	struct jmember_it it;
-	size_t n = 0;
-
-	if (jmember_start(&it, raw, rawlen) != 0)
-		return 0;
-	for (;;) {
-		if (n == c->mcap) {
-			c->mcap = c->mcap ? 2 * c->mcap : 32;
-			c->mem = xreallocarray(c->mem, c->mcap, sizeof(*c->mem));
-		}
-		if (jmember_next(&it, &c->mem[n]) == 0)
-			break;
-		n++;
-	}
-	return !it.ws && n == json_object_size(obj) ? n : 0;
-}
-
 /* Writes the record without tee, with the bids when it is a request. */
 static void
 emit(struct ctx *c, struct buf *b, json_t *obj, int req, const char *raw,
@@ -543,7 +509,8 @@ emit(struct ctx *c, struct buf *b, json_t *obj, int req, const char *raw,
 {
 	const char *k;
 	json_t *v;
-	size_t i = 0, nraw = raw_members(c, raw, rawlen, obj);
+	size_t i = 0, nraw = jmember_all(raw, rawlen,
+	    json_object_size(obj), &c->mem, &c->mcap);
 	int first = 1, had = 0;
 
 	buf_addc(b, '{');
@@ -573,12 +540,6 @@ emit(struct ctx *c, struct buf *b, json_t *obj, int req, const char *raw,
 
 /* What became of a line in fast(). */
 enum { LINE_STOP = -1, LINE_DECLINED, LINE_DONE };
-
-static int
-key_is(const struct jmember *m, const char *k, size_t n)
-{
-	return m->keylen == n && memcmp(m->key, k, n) == 0;
-}
 
 /*
  * Sets member m of obj to f(m's value): obj takes the reference.
@@ -622,7 +583,7 @@ pruned_candidates(const struct jmember *m)
 				cand = json_object();
 				jmember_start(&cit, v, vlen);
 				while (jmember_next(&cit, &f) == 1)
-					if (key_is(&f, "ad_id", 5) &&
+					if (JMEMBER_KEY(&f, "ad_id") &&
 					    set_member(cand, &f, jmember_value(
 					    f.val, f.vallen)) != 0) {
 						json_decref(cand);
@@ -672,7 +633,7 @@ pruned_tee(struct ctx *c, const struct jmember *m)
 			goto bad;
 		jmember_start(&bit, b.val, b.vallen);
 		while (jmember_next(&bit, &f) == 1) {
-			if (key_is(&f, "features", 8) && f.val[0] == '{') {
+			if (JMEMBER_KEY(&f, "features") && f.val[0] == '{') {
 				feats = json_object();
 				if (set_member(bt, &f, feats) != 0)
 					goto bad;
@@ -683,9 +644,9 @@ pruned_tee(struct ctx *c, const struct jmember *m)
 					    &g, jmember_value(g.val,
 					    g.vallen)) != 0)
 						goto bad;
-			} else if ((key_is(&f, "user_embedding", 14) ||
-			    key_is(&f, "signals", 7) ||
-			    key_is(&f, "features", 8)) &&
+			} else if ((JMEMBER_KEY(&f, "user_embedding") ||
+			    JMEMBER_KEY(&f, "signals") ||
+			    JMEMBER_KEY(&f, "features")) &&
 			    set_member(bt, &f, jmember_value(f.val,
 			    f.vallen)) != 0)
 				goto bad;
@@ -724,12 +685,12 @@ fast(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 	if (jmember_scan(in->raw, in->rawlen, m, &n) != 0)
 		return LINE_DECLINED;
 	for (i = 0; i < n; i++) {
-		if (key_is(&m[i], "type", 4)) {
+		if (JMEMBER_KEY(&m[i], "type")) {
 			if (memchr(m[i].val, '\\', m[i].vallen) != NULL)
 				return LINE_DECLINED;
 			req = m[i].vallen == 9 && memcmp(m[i].val,
 			    "\"request\"", 9) == 0;
-		} else if (key_is(&m[i], "tee", 3))
+		} else if (JMEMBER_KEY(&m[i], "tee"))
 			tee = 1;
 	}
 	if (!req && !tee) {
@@ -742,15 +703,15 @@ fast(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 		rec = json_object();
 		json_object_set_new(rec, "type", json_string("request"));
 		for (i = 0; i < n && rc == 0; i++) {
-			if (key_is(&m[i], "candidates", 10))
+			if (JMEMBER_KEY(&m[i], "candidates"))
 				rc = set_member(rec, &m[i],
 				    pruned_candidates(&m[i]));
-			else if (key_is(&m[i], "tee", 3))
+			else if (JMEMBER_KEY(&m[i], "tee"))
 				rc = set_member(rec, &m[i], pruned_tee(c,
 				    &m[i]));
-			else if (key_is(&m[i], "ctx", 3) ||
-			    key_is(&m[i], "buyer_signals", 13) ||
-			    key_is(&m[i], "id", 2))
+			else if (JMEMBER_KEY(&m[i], "ctx") ||
+			    JMEMBER_KEY(&m[i], "buyer_signals") ||
+			    JMEMBER_KEY(&m[i], "id"))
 				rc = set_member(rec, &m[i], jmember_value(
 				    m[i].val, m[i].vallen));
 		}
@@ -768,13 +729,13 @@ fast(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 	}
 	buf_addc(b, '{');
 	for (i = 0; i < n; i++) {
-		if (key_is(&m[i], "tee", 3))
+		if (JMEMBER_KEY(&m[i], "tee"))
 			continue;
 		if (!first)
 			buf_addc(b, ',');
 		first = 0;
 		buf_add(b, m[i].key - 1, m[i].keylen + 3);	/* "key": */
-		if (req && key_is(&m[i], "bids", 4)) {
+		if (req && JMEMBER_KEY(&m[i], "bids")) {
 			buf_add(b, c->bids.p, c->bids.len);
 			had = 1;
 		} else
@@ -807,7 +768,7 @@ run_records(struct ctx *c, struct rin *in)
 				goto flush;	/* rejected, --skip-bad */
 			return -1;
 		}
-		req = is_request(in->obj);
+		req = rin_type_is(in->obj, "request");
 		if (!req && json_object_get(in->obj, "tee") == NULL) {
 			buf_add(&r->out.b, in->raw, in->rawlen);
 			buf_addc(&r->out.b, '\n');

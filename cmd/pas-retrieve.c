@@ -368,40 +368,6 @@ open_input(struct ctx *c, json_t *ai, struct pai_opened *o, char *msg,
 	return 1;
 }
 
-static int
-is_request(json_t *obj)
-{
-	json_t *t = json_object_get(obj, "type");
-
-	return json_is_string(t) && strcmp(json_string_value(t), "request") == 0;
-}
-
-/*
- * The members of the record's text, when it is compact and they match
- * the parsed object one to one: then values are copied byte for byte
- * (writing reals again is the dear part of JSON output).  Returns the
- * number of members, or 0 to write every value with jw.
- */
-static size_t
-raw_members(struct ctx *c, const char *raw, size_t rawlen, json_t *obj)
-{
-	struct jmember_it it;
-	size_t n = 0;
-
-	if (jmember_start(&it, raw, rawlen) != 0)
-		return 0;
-	for (;;) {
-		if (n == c->mcap) {
-			c->mcap = c->mcap ? 2 * c->mcap : 32;
-			c->mem = xreallocarray(c->mem, c->mcap, sizeof(*c->mem));
-		}
-		if (jmember_next(&it, &c->mem[n]) == 0)
-			break;
-		n++;
-	}
-	return !it.ws && n == json_object_size(obj) ? n : 0;
-}
-
 /* Writes the record without auction_input, with candidates and tee. */
 static void
 emit(struct ctx *c, struct buf *b, json_t *obj, const char *raw,
@@ -409,7 +375,8 @@ emit(struct ctx *c, struct buf *b, json_t *obj, const char *raw,
 {
 	const char *k;
 	json_t *v;
-	size_t i = 0, nraw = raw_members(c, raw, rawlen, obj);
+	size_t i = 0, nraw = jmember_all(raw, rawlen,
+	    json_object_size(obj), &c->mem, &c->mcap);
 	int first = 1, had_cand = 0, had_tee = 0;
 
 	buf_addc(b, '{');
@@ -519,7 +486,7 @@ run_records(struct ctx *c, struct rin *in)
 
 	while ((rc = rin_next(in)) == 1) {
 		run_progress(r);
-		if (!is_request(in->obj)) {
+		if (!rin_type_is(in->obj, "request")) {
 			buf_add(&r->out.b, in->raw, in->rawlen);
 			buf_addc(&r->out.b, '\n');
 			r->wrote++;

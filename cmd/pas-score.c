@@ -257,26 +257,13 @@ outcome_line(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 static void
 emit(struct ctx *c, struct buf *b, struct rin *in, int request)
 {
-	struct jmember_it it;
 	const char *k;
 	json_t *v;
-	size_t i = 0, n = 0;
+	size_t i = 0;
 	int raw, first = 1, had_auction = 0, had_reports = 0;
 
-	raw = !in->is_csv && jmember_start(&it, in->raw, in->rawlen) == 0;
-	if (raw) {
-		for (;;) {
-			if (n == c->mcap) {
-				c->mcap = c->mcap ? 2 * c->mcap : 32;
-				c->mem = xreallocarray(c->mem, c->mcap,
-				    sizeof(*c->mem));
-			}
-			if (jmember_next(&it, &c->mem[n]) == 0)
-				break;
-			n++;
-		}
-		raw = !it.ws && n == json_object_size(in->obj);
-	}
+	raw = !in->is_csv && jmember_all(in->raw, in->rawlen,
+	    json_object_size(in->obj), &c->mem, &c->mcap) > 0;
 	buf_addc(b, '{');
 	json_object_foreach(in->obj, k, v) {
 		i++;
@@ -401,26 +388,12 @@ request(struct ctx *c, json_t *ctxv, json_t *bids, int bids_read, json_t *id,
 	return 0;
 }
 
-static int
-is_request(json_t *obj)
-{
-	json_t *t = json_object_get(obj, "type");
-
-	return json_is_string(t) && strcmp(json_string_value(t), "request") == 0;
-}
-
 /* A member's value as JSON (NULL when absent or unreadable). */
 static json_t *
 load_member(const struct jmember *m)
 {
 	return m == NULL ? NULL : json_loadb(m->val, m->vallen,
 	    JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
-}
-
-static int
-key_is(const struct jmember *m, const char *k, size_t n)
-{
-	return m->keylen == n && memcmp(m->key, k, n) == 0;
 }
 
 /*
@@ -442,13 +415,13 @@ fast(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 	if (in->is_csv || jmember_scan(in->raw, in->rawlen, m, &n) != 0)
 		return LINE_DECLINED;
 	for (i = 0; i < n; i++) {
-		if (key_is(&m[i], "type", 4))
+		if (JMEMBER_KEY(&m[i], "type"))
 			mt = &m[i];
-		else if (key_is(&m[i], "ctx", 3))
+		else if (JMEMBER_KEY(&m[i], "ctx"))
 			mc = &m[i];
-		else if (key_is(&m[i], "bids", 4))
+		else if (JMEMBER_KEY(&m[i], "bids"))
 			mb = &m[i];
-		else if (key_is(&m[i], "id", 2))
+		else if (JMEMBER_KEY(&m[i], "id"))
 			mi = &m[i];
 	}
 	if (mt == NULL || memchr(mt->val, '\\', mt->vallen) != NULL ||
@@ -489,10 +462,10 @@ fast(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 			buf_addc(b, ',');
 		first = 0;
 		buf_add(b, m[i].key - 1, m[i].keylen + 3);	/* "key": */
-		if (key_is(&m[i], "auction", 7)) {
+		if (JMEMBER_KEY(&m[i], "auction")) {
 			buf_add(b, c->auction.p, c->auction.len);
 			had_auction = 1;
-		} else if (key_is(&m[i], "reports", 7)) {
+		} else if (JMEMBER_KEY(&m[i], "reports")) {
 			buf_add(b, c->reports.p, c->reports.len);
 			had_reports = 1;
 		} else
@@ -519,7 +492,7 @@ slow(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 
 	if (in->obj == NULL && (rc = rin_parse(in)) != 0)
 		return rc == 1 ? LINE_SKIPPED : LINE_STOP;
-	req = is_request(in->obj);
+	req = rin_type_is(in->obj, "request");
 	if (req && (rc = request(c, json_object_get(in->obj, "ctx"),
 	    json_object_get(in->obj, "bids"), 0, json_object_get(in->obj, "id"),
 	    msg, msglen)) != 0)

@@ -1,6 +1,7 @@
 #include "jmember.h"
 #include "jfast.h"
 #include "fnum.h"
+#include "xalloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -109,6 +110,33 @@ jmember_start(struct jmember_it *it, const char *text, size_t len)
 		return -1;
 	it->p = p + 1;
 	return 0;
+}
+
+int
+jmember_key_is(const struct jmember *m, const char *k, size_t n)
+{
+	return m->keylen == n && memcmp(m->key, k, n) == 0;
+}
+
+size_t
+jmember_all(const char *text, size_t len, size_t want, struct jmember **m,
+    size_t *cap)
+{
+	struct jmember_it it;
+	size_t n = 0;
+
+	if (jmember_start(&it, text, len) != 0)
+		return 0;
+	for (;;) {
+		if (n == *cap) {
+			*cap = *cap ? 2 * *cap : 32;
+			*m = xreallocarray(*m, *cap, sizeof(**m));
+		}
+		if (jmember_next(&it, &(*m)[n]) == 0)
+			break;
+		n++;
+	}
+	return !it.ws && n == want ? n : 0;
 }
 
 int

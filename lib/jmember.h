@@ -35,6 +35,20 @@ int	jmember_start(struct jmember_it *it, const char *text, size_t len);
  */
 int	jmember_next(struct jmember_it *it, struct jmember *m);
 
+/* 1 when member m's key is the n bytes of k; JMEMBER_KEY for a literal. */
+int	jmember_key_is(const struct jmember *m, const char *k, size_t n);
+#define JMEMBER_KEY(m, lit)	jmember_key_is((m), (lit), sizeof(lit) - 1)
+
+/*
+ * The whole walk at once: the members of text[0..len) into *m, an array
+ * of *cap entries grown (xalloc) as needed.  Returns their number when
+ * the text is a compact object of exactly want members (so that they
+ * match a parsed object of that size one to one and can be copied byte
+ * for byte), else 0.
+ */
+size_t	jmember_all(const char *text, size_t len, size_t want,
+	    struct jmember **m, size_t *cap);
+
 /*
  * The same walk over the elements of a JSON array: jmember_elem_start()
  * returns -1 unless the text starts (after white space) with '[';

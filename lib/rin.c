@@ -139,6 +139,14 @@ next_csv(struct rin *in)
 }
 
 int
+rin_type_is(const json_t *obj, const char *type)
+{
+	const json_t *t = json_object_get(obj, "type");
+
+	return json_is_string(t) && strcmp(json_string_value(t), type) == 0;
+}
+
+int
 rin_parse(struct rin *in)
 {
 	json_error_t je;

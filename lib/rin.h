@@ -50,6 +50,9 @@ void	rin_init(struct rin *in, struct run *run, char **paths, int npaths);
  */
 int	rin_next(struct rin *in);
 
+/* 1 when obj has a string "type" equal to type. */
+int	rin_type_is(const json_t *obj, const char *type);
+
 /*
  * Parses the lazily returned NDJSON line into in->obj.  Returns 0, 1 if
  * it was a bad record skipped under --skip-bad, or -1 to stop.

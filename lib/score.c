@@ -273,14 +273,6 @@ price_of(const struct score_auction *a, int second_price, double bid,
  * offsets (cast to pointers) until every bid is read.
  */
 
-static int
-key_is(const struct jmember *m, const char *k)
-{
-	size_t n = strlen(k);
-
-	return m->keylen == n && memcmp(m->key, k, n) == 0;
-}
-
 /* A string without escapes: its offset in a->text, or -1. */
 static long
 raw_string(struct score_auction *a, const struct jmember *m)
@@ -334,8 +326,9 @@ raw_canonical(const char *p, size_t n)
 				return 0;
 			continue;
 		}
-		if (*p == '.' || ((*p == 'e' || *p == 'E') && p > start && p[-1] >= '0' &&
-		    p[-1] <= '9') || (*p == '-' && p + 1 < end && p[1] == '0'))
+		if (*p == '.' || ((*p == 'e' || *p == 'E') && p > start &&
+		    p[-1] >= '0' && p[-1] <= '9') ||
+		    (*p == '-' && p + 1 < end && p[1] == '0'))
 			return 0;
 	}
 	return 1;
@@ -376,34 +369,37 @@ score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 		have_bid = 0;
 		/* string fields hold offset + 1 here: 0 is "absent" */
 		while (jmember_next(&mit, &m) == 1) {
-			if (key_is(&m, "buyer") || key_is(&m, "ad_id")) {
+			if (JMEMBER_KEY(&m, "buyer") ||
+			    JMEMBER_KEY(&m, "ad_id")) {
 				if ((off = raw_string(a, &m)) == -1)
 					return -1;
-				*(key_is(&m, "buyer") ? &b->buyer : &b->ad_id) =
-				    OFF(off + 1);
-			} else if (key_is(&m, "campaign") ||
-			    key_is(&m, "advertiser") ||
-			    key_is(&m, "category")) {
+				*(JMEMBER_KEY(&m, "buyer") ? &b->buyer :
+				    &b->ad_id) = OFF(off + 1);
+			} else if (JMEMBER_KEY(&m, "campaign") ||
+			    JMEMBER_KEY(&m, "advertiser") ||
+			    JMEMBER_KEY(&m, "category")) {
 				if (m.vallen == 4 && memcmp(m.val, "null",
 				    4) == 0)
 					continue;
 				if ((off = raw_string(a, &m)) == -1)
 					return -1;
-				*(key_is(&m, "campaign") ? &b->campaign :
-				    key_is(&m, "advertiser") ? &b->advertiser :
-				    &b->category) = OFF(off + 1);
-			} else if (key_is(&m, "render_url")) {
+				*(JMEMBER_KEY(&m, "campaign") ? &b->campaign :
+				    JMEMBER_KEY(&m, "advertiser") ?
+				    &b->advertiser : &b->category) =
+				    OFF(off + 1);
+			} else if (JMEMBER_KEY(&m, "render_url")) {
 				if (m.vallen == 0 || m.val[0] != '"')
 					continue;	/* not a string: none */
 				if ((off = raw_string(a, &m)) == -1)
 					return -1;
 				b->render_url = OFF(off + 1);
-			} else if (key_is(&m, "bid")) {
+			} else if (JMEMBER_KEY(&m, "bid")) {
 				if (raw_number(&m, &b->bid) != 0)
 					return -1;
 				have_bid = 1;
-			} else if (key_is(&m, "egress_payload") ||
-			    key_is(&m, "temporary_unlimited_egress_payload")) {
+			} else if (JMEMBER_KEY(&m, "egress_payload") ||
+			    JMEMBER_KEY(&m,
+			    "temporary_unlimited_egress_payload")) {
 				if (!raw_canonical(m.val, m.vallen))
 					return -1;
 				if (m.keylen == 14) {
