@@ -30,9 +30,17 @@ static const long double pow10l[28] = {
 static int
 extended(uint64_t m, int e, double *x)
 {
+	static volatile long double one = 1.0L, eps = LDBL_EPSILON;
 	long double v;
 	uint64_t bits;
 
+	/*
+	 * The argument needs long double arithmetic that really keeps 64
+	 * bits; an emulator may not (valgrind computes x87 operations in
+	 * double precision), and then strtod decides.
+	 */
+	if (one + eps == one)
+		return -1;
 	v = e >= 0 ? (long double)m * pow10l[e] : (long double)m / pow10l[-e];
 	memcpy(&bits, &v, sizeof(bits));	/* the 64-bit significand */
 	bits &= 0x7ff;
