@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -887,8 +888,9 @@ main(int argc, char *argv[])
 			    "records");
 	if (argc == 0 && strcmp(ads, "-") == 0)
 		run_usage_error(&r, "--ads -: standard input holds the records");
-	if (bidmodel_load(model, &mtype, &c.m, &c.lr, err, sizeof(err)) != 0)
-		diag_die(EX_DATAERR, "%s", err);
+	if ((rc = bidmodel_load(model, &mtype, &c.m, &c.lr, err,
+	    sizeof(err))) != 0)
+		diag_die(rc, "%s", err);
 	if (mtype == BIDMODEL_LOGISTIC && schema[0] == NULL)
 		run_usage_error(&r, "--model %s is a logistic model of the "
 		    "egress_payload's columns: give --egress-schema (or "
@@ -896,6 +898,9 @@ main(int argc, char *argv[])
 	for (e = 0; e < 2; e++) {
 		if (schema[e] == NULL)
 			continue;
+		if (access(schema[e], R_OK) != 0)
+			diag_die(EX_NOINPUT, "%s: %s", schema[e],
+			    strerror(errno));
 		if (egmap_load(&c.eg[e], schema[e], err, sizeof(err)) != 0)
 			diag_die(EX_DATAERR, "%s", err);
 		c.has_eg[e] = 1;

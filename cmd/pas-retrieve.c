@@ -593,8 +593,8 @@ main(int argc, char *argv[])
 		diag_die(EX_OSERR, "%s", err);
 	if ((rc = keys_load_secret(secret, c.sk, err, sizeof(err))) != 0)
 		diag_die(rc, "%s", err);
-	if (model2t_load(&c.m, model, err, sizeof(err)) != 0)
-		diag_die(EX_DATAERR, "%s", err);
+	if ((rc = model2t_load(&c.m, model, err, sizeof(err))) != 0)
+		diag_die(rc, "%s", err);
 	catalog_init(&c.cat, c.m.dim);
 	if ((ex = catalog_load(&c.cat, ads)) != 0) {
 		ex = diag_finish(ex);

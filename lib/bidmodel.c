@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include <jansson.h>
 
@@ -28,7 +29,8 @@ bidmodel_load(const char *path, enum bidmodel_type *type, struct model2t *tt,
 		else
 			diag_errf(err, errlen, "%s:%d: %s", path, je.line,
 			    je.text);
-		return -1;
+		return json_error_code(&je) == json_error_cannot_open_file ?
+		    EX_NOINPUT : EX_DATAERR;
 	}
 	t = json_object_get(j, "type");
 	ts = json_is_string(t) ? json_string_value(t) : "";
@@ -46,7 +48,7 @@ bidmodel_load(const char *path, enum bidmodel_type *type, struct model2t *tt,
 	json_decref(j);
 	if (rc != 0)
 		diag_errf(err, errlen, "%s: %s", path, why);
-	return rc;
+	return rc != 0 ? EX_DATAERR : 0;
 }
 
 int

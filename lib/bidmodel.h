@@ -28,8 +28,8 @@ enum bidmodel_type { BIDMODEL_TWO_TOWER, BIDMODEL_LOGISTIC };
 
 /*
  * Reads the model file at path: sets *type and fills *tt (two_tower) or
- * *lr (logistic, to be freed with lrm_free).  Returns 0, or -1 with the
- * reason: "PATH:LINE: <jansson's message>" for a file that is not JSON
+ * *lr (logistic, to be freed with lrm_free).  Returns 0, or EX_NOINPUT
+ * (the file cannot be opened) or EX_DATAERR with the reason: "PATH:LINE: <jansson's message>" for a file that is not JSON
  * (or "PATH: <message>" when it cannot be read), "PATH: \"type\" is not
  * \"two_tower\" or \"logistic\"", or the reader's "PATH: reason".
  */

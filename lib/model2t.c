@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "jw.h"
 #include "xalloc.h"
@@ -243,13 +244,14 @@ model2t_load(struct model2t *m, const char *path, char *err, size_t errlen)
 		else
 			diag_errf(err, errlen, "%s:%d: %s", path, je.line,
 			    je.text);
-		return -1;
+		return json_error_code(&je) == json_error_cannot_open_file ?
+		    EX_NOINPUT : EX_DATAERR;
 	}
 	rc = model2t_from_json(m, j, why, sizeof(why));
 	if (rc != 0)
 		diag_errf(err, errlen, "%s: %s", path, why);
 	json_decref(j);
-	return rc;
+	return rc != 0 ? EX_DATAERR : 0;
 }
 
 void

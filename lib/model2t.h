@@ -68,7 +68,10 @@ void	model2t_set_field(struct model2t *m, const char *name,
 /* Reads and validates the JSON form (borrowed).  0, or -1 with reason. */
 int	model2t_from_json(struct model2t *m, const json_t *j, char *err,
 	    size_t errlen);
-/* model2t_from_json of a JSON file.  0, or -1 with "FILE: reason". */
+/*
+ * model2t_from_json of a JSON file.  0, or with "FILE: reason" EX_NOINPUT
+ * (it cannot be opened) or EX_DATAERR.
+ */
 int	model2t_load(struct model2t *m, const char *path, char *err,
 	    size_t errlen);
 void	model2t_free(struct model2t *m);		/* NULL-safe */

@@ -133,8 +133,11 @@ for line in sys.stdin: print("{\"ad\":\"nope\",\"bid\":1}", flush=True)' > bad.p
 	echo '{"cddl_version":"1.0.0","version":1,"features":[{"name":"boolean-feature"}]}' > s.json
 	run -65 --separate-stderr bid --egress-schema s.json "$F/req.ndjson"
 	[ "$stderr" = 'pas-bid: s.json: feature 0: no string "source"' ] || fail "$stderr"
-	run -65 --separate-stderr bid --egress-schema nope.json "$F/req.ndjson"
+	run -66 --separate-stderr bid --egress-schema nope.json "$F/req.ndjson"
+	[ "$stderr" = 'pas-bid: nope.json: No such file or directory' ] || fail "$stderr"
 	run -66 --separate-stderr pas-bid --ads nope --model "$F/model.json" "$F/req.ndjson"
+	run -66 --separate-stderr pas-bid --ads "$F/ads.ndjson" --model nope.json "$F/req.ndjson"
+	[ "$stderr" = 'pas-bid: nope.json: unable to open nope.json: No such file or directory' ] || fail "$stderr"
 	run -66 --separate-stderr bid nope
 	run -0 bid --help
 	[[ "$output" == "usage: pas-bid "* ]]
@@ -229,5 +232,5 @@ for line in sys.stdin: print("{\"ad\":\"nope\",\"bid\":1}", flush=True)' > bad.p
 	echo '{"type":"logistic","columns":[{"name":"f0","kind":"categorical"},{"name":"f12","kind":"numeric"}],"bias":0,"weights":{"f12":1}}' > m.json
 	run -65 --separate-stderr bid --model m.json --egress-schema "$S" "$F/req.ndjson"
 	[ "$stderr" = 'pas-bid: m.json: the model'"'"'s column "f12" is not a column of the egress schema (f0 .. f11)' ] || fail "$stderr"
-	run -65 --separate-stderr bid --model nope.json --egress-schema "$S" "$F/req.ndjson"
+	run -66 --separate-stderr bid --model nope.json --egress-schema "$S" "$F/req.ndjson"
 }

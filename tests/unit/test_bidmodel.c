@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -102,26 +103,26 @@ test_load(void)
 	model2t_free(&tt);
 
 	put("{\"type\":\"gbdt\"}");
-	CHECK(bidmodel_load(path, &t, &tt, &lr, err, sizeof(err)) == -1);
+	CHECK(bidmodel_load(path, &t, &tt, &lr, err, sizeof(err)) == EX_DATAERR);
 	snprintf(want, sizeof(want), "%s: \"type\" is not \"two_tower\" or "
 	    "\"logistic\"", path);
 	CHECK_STR(err, want);
 	put("[1]");
-	CHECK(bidmodel_load(path, &t, &tt, &lr, err, sizeof(err)) == -1);
+	CHECK(bidmodel_load(path, &t, &tt, &lr, err, sizeof(err)) == EX_DATAERR);
 	CHECK_STR(err, want);
 	put("{\"type\":\"logistic\",\"columns\":[]}");
-	CHECK(bidmodel_load(path, &t, &tt, &lr, err, sizeof(err)) == -1);
+	CHECK(bidmodel_load(path, &t, &tt, &lr, err, sizeof(err)) == EX_DATAERR);
 	snprintf(want, sizeof(want), "%s: bias is not a number", path);
 	CHECK_STR(err, want);
 	CHECK(lr == NULL);
 	put("{\"type\":\"two_tower\",\"dim\":0}");
-	CHECK(bidmodel_load(path, &t, &tt, &lr, err, sizeof(err)) == -1);
+	CHECK(bidmodel_load(path, &t, &tt, &lr, err, sizeof(err)) == EX_DATAERR);
 	snprintf(want, sizeof(want), "%s: \"dim\" is not an integer in "
 	    "1..4096", path);
 	CHECK_STR(err, want);
 	model2t_free(&tt);
 	put("{\"type\":");
-	CHECK(bidmodel_load(path, &t, &tt, &lr, err, sizeof(err)) == -1);
+	CHECK(bidmodel_load(path, &t, &tt, &lr, err, sizeof(err)) == EX_DATAERR);
 	snprintf(want, sizeof(want), "%s:1: ", path);
 	CHECK(strncmp(err, want, strlen(want)) == 0);
 }

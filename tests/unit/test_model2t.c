@@ -11,6 +11,7 @@
  *   p = 1 / (1 + e^0.6) = 0.35434369377420455       (python3 math.exp)
  */
 #include <stdlib.h>
+#include <sysexits.h>
 
 #include <jansson.h>
 
@@ -203,7 +204,7 @@ invalid(void)
 	    "\"user\":[[]],\"bias\":0.5,\"note\":\"x\"}") == 0);
 	model2t_free(&m);
 	CHECK(model2t_load(&m, "/nonexistent/model.json", err,
-	    sizeof(err)) == -1);
+	    sizeof(err)) == EX_NOINPUT);
 	CHECK(strncmp(err, "/nonexistent/model.json: ", 25) == 0);
 }
 
