@@ -84,6 +84,10 @@ struct ctx {
 	/* scratch */
 	struct jmember		*mem;
 	size_t			 mcap;
+	struct jtape		 tape;		/* of fast() */
+	struct buf		 emb_text;	/* a context embedding's text */
+	double			*emb;		/* and its numbers */
+	long			*src_at[2];	/* feat_names index -> source */
 	double			*u, *c, *xs[2];
 	unsigned char		*payload;
 	size_t			 paycap;
@@ -377,6 +381,40 @@ logistic_p(struct ctx *c, json_t *tee, double *p, char *msg, size_t msglen)
 	return 0;
 }
 
+/* Appends the built-in bidder's bid on ad a to c->bids (the payloads
+ * from c->xs). */
+static void
+write_bid(struct ctx *c, const char *buyer, size_t buyerlen,
+    const struct catalog_ad *a, double bid, double p, int *nb)
+{
+	int e;
+
+	if (*nb > 0)
+		buf_addc(&c->bids, ',');
+	++*nb;
+	buf_adds(&c->bids, "{\"buyer\":");
+	jw_string(&c->bids, buyer, buyerlen);
+	buf_adds(&c->bids, ",\"ad_id\":");
+	jw_string(&c->bids, a->ad_id, strlen(a->ad_id));
+	opt_member(&c->bids, "render_url", a->render_url);
+	opt_member(&c->bids, "campaign", a->campaign);
+	opt_member(&c->bids, "advertiser", a->advertiser);
+	opt_member(&c->bids, "category", a->category);
+	buf_adds(&c->bids, ",\"bid\":");
+	jw_real(&c->bids, bid);
+	buf_adds(&c->bids, ",\"p_install\":");
+	jw_real(&c->bids, p);
+	for (e = 0; e < 2; e++) {
+		if (!c->has_eg[e])
+			continue;
+		buf_adds(&c->bids, ",\"");
+		buf_adds(&c->bids, egname[e]);
+		buf_adds(&c->bids, "\":");
+		egmap_payload(&c->eg[e], c->xs[e], &c->bids);
+	}
+	buf_addc(&c->bids, '}');
+}
+
 /* The built-in generateBid of one buyer.  0, or 1 (bad record, msg). */
 static int
 builtin_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
@@ -387,7 +425,6 @@ builtin_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
 	json_t *cand, *id;
 	size_t i, ai, d = (size_t)c->m.dim;
 	double p, bid, best_bid = 0, best_p = 0, lr_p = 0;
-	int e;
 
 	if (c->lr != NULL) {
 		if (logistic_p(c, tee, &lr_p, msg, msglen) != 0)
@@ -423,30 +460,7 @@ builtin_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
 		return 0;
 	if (c->lr == NULL)
 		egress_sources(c, tee);
-	if (*nb > 0)
-		buf_addc(&c->bids, ',');
-	++*nb;
-	buf_adds(&c->bids, "{\"buyer\":");
-	jw_string(&c->bids, buyer, strlen(buyer));
-	buf_adds(&c->bids, ",\"ad_id\":");
-	jw_string(&c->bids, best->ad_id, strlen(best->ad_id));
-	opt_member(&c->bids, "render_url", best->render_url);
-	opt_member(&c->bids, "campaign", best->campaign);
-	opt_member(&c->bids, "advertiser", best->advertiser);
-	opt_member(&c->bids, "category", best->category);
-	buf_adds(&c->bids, ",\"bid\":");
-	jw_real(&c->bids, best_bid);
-	buf_adds(&c->bids, ",\"p_install\":");
-	jw_real(&c->bids, best_p);
-	for (e = 0; e < 2; e++) {
-		if (!c->has_eg[e])
-			continue;
-		buf_adds(&c->bids, ",\"");
-		buf_adds(&c->bids, egname[e]);
-		buf_adds(&c->bids, "\":");
-		egmap_payload(&c->eg[e], c->xs[e], &c->bids);
-	}
-	buf_addc(&c->bids, '}');
+	write_bid(c, buyer, strlen(buyer), best, best_bid, best_p, nb);
 	c->bids_made++;
 	return 0;
 }
@@ -543,204 +557,280 @@ emit(struct ctx *c, struct buf *b, json_t *obj, int req, const char *raw,
 enum { LINE_STOP = -1, LINE_DECLINED, LINE_DONE };
 
 /*
- * Sets member m of obj to f(m's value): obj takes the reference.
- * Returns 0, or -1 when the value could not be built.
+ * The fast path works on the tape of one line (jmember.h) and only ever
+ * finishes a request that the jansson path would bid on without a
+ * complaint: anything it would reject, or that the tape does not show
+ * plainly (a string with escapes the bidder reads), is DECLINED before
+ * anything is written or counted, and the jansson path decides.  Its
+ * counters are kept apart until the line is done.
  */
+struct fcount {
+	unsigned long	buyers, bids_made, no_candidates, undecodable;
+};
+
+/* Node i is a string without escapes: its text between the quotes. */
 static int
-set_member(json_t *obj, const struct jmember *m, json_t *v)
+plain_string(const struct jtape *t, long i, const char **s, size_t *n)
 {
-	if (v == NULL)
-		return -1;
-	return json_object_setn_new_nocheck(obj, m->key, m->keylen, v);
+	if (i < 0 || t->v[i].type != JNODE_STRING || t->v[i].esc)
+		return 0;
+	*s = t->v[i].val + 1;
+	*n = t->v[i].vallen - 2;
+	return 1;
 }
 
-/* The candidates with only each candidate's ad_id. */
-static json_t *
-pruned_candidates(const struct jmember *m)
+/* Node i is an array of n numbers: into out (all finite on a tape). */
+static int
+tape_numbers(const struct jtape *t, long i, size_t n, double *out)
 {
-	struct jmember_it it, lit, cit;
-	struct jmember b, f;
-	const char *v;
-	size_t vlen;
-	json_t *obj, *list, *cand;
+	size_t j, k;
 
-	if (m->val[0] != '{')
-		return jmember_value(m->val, m->vallen);
-	obj = json_object();
-	jmember_start(&it, m->val, m->vallen);
-	while (jmember_next(&it, &b) == 1) {
-		if (b.val[0] != '[') {
-			if (set_member(obj, &b, jmember_value(b.val,
-			    b.vallen)) != 0)
-				goto bad;
-			continue;
-		}
-		list = json_array();
-		jmember_elem_start(&lit, b.val, b.vallen);
-		while (jmember_elem_next(&lit, &v, &vlen) == 1) {
-			if (v[0] != '{')
-				cand = jmember_value(v, vlen);
-			else {
-				cand = json_object();
-				jmember_start(&cit, v, vlen);
-				while (jmember_next(&cit, &f) == 1)
-					if (JMEMBER_KEY(&f, "ad_id") &&
-					    set_member(cand, &f, jmember_value(
-					    f.val, f.vallen)) != 0) {
-						json_decref(cand);
-						cand = NULL;
-						break;
-					}
-			}
-			if (cand == NULL || json_array_append_new(list,
-			    cand) != 0) {
-				json_decref(list);
-				goto bad;
-			}
-		}
-		if (set_member(obj, &b, list) != 0)
-			goto bad;
+	if (i < 0 || t->v[i].type != JNODE_ARRAY || t->v[i].n != n)
+		return 0;
+	for (j = (size_t)i + 1, k = 0; k < n; j = t->v[j].next, k++) {
+		if (t->v[j].type != JNODE_NUMBER)
+			return 0;
+		out[k] = jtape_number(&t->v[j]);
 	}
-	return obj;
-bad:
-	json_decref(obj);
-	return NULL;
+	return 1;
+}
+
+/* egress_sources() of tee object bt.  0, or -1 (decline). */
+static int
+fast_sources(struct ctx *c, long bt, struct fcount *fc)
+{
+	const struct jtape *t = &c->tape;
+	struct sigstore_feat *ent = NULL;
+	const char *hex;
+	size_t nent = 0, len = 0, hexlen, j;
+	long sig = jtape_find(t, bt, "signals", 7), feats, k;
+	int e, ok = 0;
+
+	if (sig >= 0 && t->v[sig].type == JNODE_STRING) {
+		if (!plain_string(t, sig, &hex, &hexlen))
+			return -1;
+		len = hexlen / 2;
+		if (len + 1 > c->paycap) {
+			c->paycap = len + 1;
+			c->payload = xrealloc(c->payload, c->paycap);
+		}
+		ok = sodium_hex2bin(c->payload, c->paycap, hex, hexlen, NULL,
+		    &len, NULL) == 0 && sigstore_decode(c->payload, len, &ent,
+		    &nent, NULL, 0) == 0;
+	}
+	if (!ok) {
+		nent = 0;
+		fc->undecodable++;
+	}
+	for (e = 0; e < 2; e++)
+		if (c->has_eg[e])
+			pasfeat_vector(&c->eg[e].feat, ent, nent, c->xs[e]);
+	free(ent);
+	/* features named by the mappings override (no key twice: the scan) */
+	feats = jtape_find(t, bt, "features", 8);
+	if (feats < 0 || t->v[feats].type != JNODE_OBJECT)
+		return 0;
+	for (j = (size_t)feats + 1; j < t->v[feats].next; j = t->v[j].next) {
+		if (t->v[j].type != JNODE_NUMBER || (k = strtab_find(
+		    &c->feat_names, t->v[j].key, t->v[j].keylen)) < 0)
+			continue;
+		for (e = 0; e < 2; e++)
+			if (c->src_at[e][k] >= 0)
+				c->xs[e][c->src_at[e][k]] =
+				    jtape_number(&t->v[j]);
+	}
+	return 0;
 }
 
 /*
- * tee with, for each buyer, only what the built-in bidder reads: the
- * user embedding, the signals and the features the egress mappings name.
+ * model2t_context() from the tape: c->c for buyer.  0, or -1 (decline:
+ * a bad embedding, or a ctx string with escapes the model may read).
  */
-static json_t *
-pruned_tee(struct ctx *c, const struct jmember *m)
+static int
+fast_context(struct ctx *c, long rec, const char *buyer, size_t blen)
 {
-	struct jmember_it it, bit, fit;
-	struct jmember b, f, g;
-	json_t *obj, *bt, *feats;
+	const struct jtape *t = &c->tape;
+	const struct model2t *m = &c->m;
+	const struct model2t_field *f;
+	size_t i, k, d = (size_t)m->dim, n;
+	long v, ctx;
+	const char *s;
 
-	if (m->val[0] != '{')
-		return jmember_value(m->val, m->vallen);
-	obj = json_object();
-	jmember_start(&it, m->val, m->vallen);
-	while (jmember_next(&it, &b) == 1) {
-		if (b.val[0] != '{') {
-			if (set_member(obj, &b, jmember_value(b.val,
-			    b.vallen)) != 0)
-				goto bad;
-			continue;
+	for (i = 0; i < d; i++)
+		c->c[i] = 0;
+	if (m->embedding != NULL && (v = jtape_find(t, jtape_find(t, rec,
+	    "buyer_signals", 13), buyer, blen)) >= 0 && (v = jtape_find(t, v,
+	    m->embedding, strlen(m->embedding))) >= 0) {
+		/* the buyers of a request often share one context: the
+		 * numbers of the text read last are kept */
+		if (t->v[v].vallen != c->emb_text.len || memcmp(t->v[v].val,
+		    c->emb_text.p, c->emb_text.len) != 0) {
+			c->emb_text.len = 0;
+			if (!tape_numbers(t, v, d, c->emb))
+				return -1;
+			buf_add(&c->emb_text, t->v[v].val, t->v[v].vallen);
 		}
-		bt = json_object();
-		if (set_member(obj, &b, bt) != 0)
-			goto bad;
-		jmember_start(&bit, b.val, b.vallen);
-		while (jmember_next(&bit, &f) == 1) {
-			if (JMEMBER_KEY(&f, "features") && f.val[0] == '{') {
-				feats = json_object();
-				if (set_member(bt, &f, feats) != 0)
-					goto bad;
-				jmember_start(&fit, f.val, f.vallen);
-				while (jmember_next(&fit, &g) == 1)
-					if (strtab_find(&c->feat_names, g.key,
-					    g.keylen) >= 0 && set_member(feats,
-					    &g, jmember_value(g.val,
-					    g.vallen)) != 0)
-						goto bad;
-			} else if ((JMEMBER_KEY(&f, "user_embedding") ||
-			    JMEMBER_KEY(&f, "signals") ||
-			    JMEMBER_KEY(&f, "features")) &&
-			    set_member(bt, &f, jmember_value(f.val,
-			    f.vallen)) != 0)
-				goto bad;
+		for (i = 0; i < d; i++)
+			c->c[i] = c->emb[i] * m->scale;
+	}
+	ctx = jtape_find(t, rec, "ctx", 3);
+	for (i = 0; ctx >= 0 && i < m->nfield; i++) {
+		f = &m->field[i];
+		v = jtape_find(t, ctx, f->name, strlen(f->name));
+		if (v < 0 || t->v[v].type != JNODE_STRING)
+			continue;
+		if (!plain_string(t, v, &s, &n))
+			return -1;
+		for (k = 0; k < f->n; k++)
+			if (strlen(f->val[k]) == n && memcmp(f->val[k], s,
+			    n) == 0) {
+				for (size_t j = 0; j < d; j++)
+					c->c[j] += f->vec[k * d + j];
+				break;
+			}
+	}
+	return 0;
+}
+
+/* builtin_bid() from the tape: list and bt are nodes.  0, or -1. */
+static int
+fast_bid(struct ctx *c, long rec, const struct jnode *b, long list, long bt,
+    int *nb, struct fcount *fc)
+{
+	const struct jtape *t = &c->tape;
+	const struct catalog_ad *a, *best = NULL;
+	const struct catalog_buyer *cb;
+	size_t j, ai, idlen, d = (size_t)c->m.dim;
+	double p, bid, best_bid = 0, best_p = 0, lr_p = 0;
+	const char *id;
+	char why[256];
+
+	if (c->lr != NULL) {
+		if (fast_sources(c, bt, fc) != 0)
+			return -1;
+		egmap_values(&c->eg[0], c->xs[0], &c->vals);
+		if (bidmodel_lr_p(&c->lrb, &c->vals, &lr_p, why,
+		    sizeof(why)) != 0)
+			return -1;
+	} else if (!tape_numbers(t, jtape_find(t, bt, "user_embedding", 14),
+	    d, c->u) || fast_context(c, rec, b->key, b->keylen) != 0)
+		return -1;
+	for (j = (size_t)list + 1; j < t->v[list].next; j = t->v[j].next) {
+		if (!plain_string(t, jtape_find(t, (long)j, "ad_id", 5), &id,
+		    &idlen) || (a = catalog_find(&c->cat, id, idlen, &cb,
+		    &ai)) == NULL || strlen(cb->name) != b->keylen ||
+		    memcmp(cb->name, b->key, b->keylen) != 0)
+			return -1;
+		p = c->lr != NULL ? lr_p : model2t_p(&c->m, c->u, c->c,
+		    &cb->emb[ai * d]);
+		bid = p * a->value * 1000 * c->shading;
+		if (best == NULL || bid > best_bid || (bid == best_bid &&
+		    strcmp(a->ad_id, best->ad_id) < 0)) {
+			best = a;
+			best_bid = bid;
+			best_p = p;
 		}
 	}
-	return obj;
-bad:
-	json_decref(obj);
-	return NULL;
+	if (best == NULL || !(best_bid > 0))
+		return 0;
+	if (c->lr == NULL && fast_sources(c, bt, fc) != 0)
+		return -1;
+	write_bid(c, b->key, b->keylen, best, best_bid, best_p, nb);
+	fc->bids_made++;
+	return 0;
+}
+
+/* request() from the tape: fills c->bids.  0, or -1 (decline). */
+static int
+fast_request(struct ctx *c, struct fcount *fc)
+{
+	const struct jtape *t = &c->tape;
+	long cands = jtape_find(t, 0, "candidates", 10);
+	long tee = jtape_find(t, 0, "tee", 3), bt;
+	size_t j;
+	int nb = 0;
+
+	if ((cands >= 0 && t->v[cands].type != JNODE_NULL &&
+	    t->v[cands].type != JNODE_OBJECT) || (tee >= 0 &&
+	    t->v[tee].type != JNODE_NULL && t->v[tee].type != JNODE_OBJECT))
+		return -1;
+	c->bids.len = 0;
+	buf_addc(&c->bids, '[');
+	for (j = (size_t)cands + 1; cands >= 0 && j < t->v[cands].next;
+	    j = t->v[j].next) {
+		if (t->v[j].type != JNODE_ARRAY)
+			return -1;
+		fc->buyers++;
+		if (t->v[j].n == 0) {
+			fc->no_candidates++;
+			continue;
+		}
+		bt = jtape_find(t, tee, t->v[j].key, t->v[j].keylen);
+		if (bt < 0 || t->v[bt].type != JNODE_OBJECT ||
+		    fast_bid(c, 0, &t->v[j], (long)j, bt, &nb, fc) != 0)
+			return -1;
+	}
+	buf_addc(&c->bids, ']');
+	return 0;
 }
 
 /*
  * The fast path for compact lines that jmember_scan() vouches for, with
- * the built-in bidder: request() gets a record holding only what the
- * bidder reads, built by jmember_value() instead of jansson's parser,
- * and every member but tee is copied to the output as it is.  Returns
- * LINE_DONE, LINE_DECLINED (the jansson path decides) or LINE_STOP.
+ * the built-in bidder: one checking pass records the line's values
+ * (jtape_scan), the bidder reads what it needs from there, and every
+ * member but tee is copied to the output as it is.  Returns LINE_DONE,
+ * LINE_DECLINED (the jansson path decides) or LINE_STOP.
  */
 static int
-fast(struct ctx *c, struct rin *in, char *msg, size_t msglen)
+fast(struct ctx *c, struct rin *in)
 {
 	struct run *r = c->r;
-	struct jmember *m;
+	struct jtape *t = &c->tape;
 	struct buf *b = &r->out.b;
-	json_t *rec;
-	size_t i, n;
-	int req = 0, rc = 0, first = 1, had = 0, tee = 0;
+	struct fcount fc = { 0, 0, 0, 0 };
+	const struct jnode *v;
+	size_t i;
+	long type, tee;
+	int req, first = 1, had = 0;
 
-	if (c->use_udf || in->is_csv)
+	if (c->use_udf || in->is_csv ||
+	    jtape_scan(in->raw, in->rawlen, t) != 0)
 		return LINE_DECLINED;
-	if (c->mcap < JMEMBER_MAXKEYS) {
-		c->mcap = JMEMBER_MAXKEYS;
-		c->mem = xreallocarray(c->mem, c->mcap, sizeof(*c->mem));
-	}
-	m = c->mem;
-	if (jmember_scan(in->raw, in->rawlen, m, &n) != 0)
+	type = jtape_find(t, 0, "type", 4);
+	tee = jtape_find(t, 0, "tee", 3);
+	if (type >= 0 && t->v[type].esc)
 		return LINE_DECLINED;
-	for (i = 0; i < n; i++) {
-		if (JMEMBER_KEY(&m[i], "type")) {
-			if (memchr(m[i].val, '\\', m[i].vallen) != NULL)
-				return LINE_DECLINED;
-			req = m[i].vallen == 9 && memcmp(m[i].val,
-			    "\"request\"", 9) == 0;
-		} else if (JMEMBER_KEY(&m[i], "tee"))
-			tee = 1;
-	}
-	if (!req && !tee) {
+	req = type >= 0 && t->v[type].vallen == 9 &&
+	    memcmp(t->v[type].val, "\"request\"", 9) == 0;
+	if (!req && tee < 0) {
 		buf_add(b, in->raw, in->rawlen);
 		buf_addc(b, '\n');
 		r->wrote++;
 		return LINE_DONE;
 	}
 	if (req) {
-		rec = json_object();
-		json_object_set_new(rec, "type", json_string("request"));
-		for (i = 0; i < n && rc == 0; i++) {
-			if (JMEMBER_KEY(&m[i], "candidates"))
-				rc = set_member(rec, &m[i],
-				    pruned_candidates(&m[i]));
-			else if (JMEMBER_KEY(&m[i], "tee"))
-				rc = set_member(rec, &m[i], pruned_tee(c,
-				    &m[i]));
-			else if (JMEMBER_KEY(&m[i], "ctx") ||
-			    JMEMBER_KEY(&m[i], "buyer_signals") ||
-			    JMEMBER_KEY(&m[i], "id"))
-				rc = set_member(rec, &m[i], jmember_value(
-				    m[i].val, m[i].vallen));
-		}
-		if (rc != 0) {
-			json_decref(rec);
-			return LINE_DECLINED;	/* cannot happen */
-		}
-		rc = request(c, rec, msg, msglen);
-		json_decref(rec);
-		if (rc < 0)
-			return LINE_STOP;
-		if (rc > 0)	/* the record holds tee: its text never leaves */
-			return run_bad(r, in->file, in->line, "", 0, "%s",
-			    msg) != 0 ? LINE_STOP : LINE_DONE;
+		if (fast_request(c, &fc) != 0)
+			return LINE_DECLINED;
+		c->buyers += fc.buyers;
+		c->bids_made += fc.bids_made;
+		c->no_candidates += fc.no_candidates;
+		c->undecodable += fc.undecodable;
+		c->requests++;
 	}
 	buf_addc(b, '{');
-	for (i = 0; i < n; i++) {
-		if (JMEMBER_KEY(&m[i], "tee"))
+	for (i = 1; i < t->v[0].next; i = v->next) {
+		v = &t->v[i];
+		if ((long)i == tee)
 			continue;
 		if (!first)
 			buf_addc(b, ',');
 		first = 0;
-		buf_add(b, m[i].key - 1, m[i].keylen + 3);	/* "key": */
-		if (req && JMEMBER_KEY(&m[i], "bids")) {
+		buf_add(b, v->key - 1, v->keylen + 3);	/* "key": */
+		if (req && v->keylen == 4 && memcmp(v->key, "bids", 4) == 0) {
 			buf_add(b, c->bids.p, c->bids.len);
 			had = 1;
 		} else
-			buf_add(b, m[i].val, m[i].vallen);
+			buf_add(b, v->val, v->vallen);
 	}
 	if (req && !had) {
 		buf_adds(b, first ? "\"bids\":" : ",\"bids\":");
@@ -760,7 +850,7 @@ run_records(struct ctx *c, struct rin *in)
 
 	while ((rc = rin_next(in)) == 1) {
 		run_progress(r);
-		if ((rc = fast(c, in, msg, sizeof(msg))) == LINE_STOP)
+		if ((rc = fast(c, in)) == LINE_STOP)
 			return -1;
 		if (rc == LINE_DONE)
 			goto flush;
@@ -920,6 +1010,7 @@ main(int argc, char *argv[])
 	}
 	c.u = xcalloc((size_t)c.m.dim, sizeof(double));
 	c.c = xcalloc((size_t)c.m.dim, sizeof(double));
+	c.emb = xcalloc((size_t)c.m.dim + 1, sizeof(double));
 	if (udf_cmd != NULL) {
 		c.use_udf = 1;
 		if (udf_start(&c.udf, udf_cmd, udf_timeout, UDF_MAX_LINE, err,
@@ -934,6 +1025,15 @@ main(int argc, char *argv[])
 		for (i = 0; c.has_eg[e] && i < c.eg[e].nsrc; i++)
 			strtab_intern(&c.feat_names, c.eg[e].names[i],
 			    strlen(c.eg[e].names[i]), NULL);
+	for (e = 0; e < 2; e++) {
+		c.src_at[e] = xcalloc(c.feat_names.count + 1, sizeof(long));
+		for (i = 0; i < c.feat_names.count; i++)
+			c.src_at[e][i] = -1;
+		for (i = 0; c.has_eg[e] && i < c.eg[e].nsrc; i++)
+			c.src_at[e][strtab_find(&c.feat_names,
+			    c.eg[e].names[i], strlen(c.eg[e].names[i]))] =
+			    (long)i;
+	}
 	rin_init(&in, &r, argv, argc);
 	in.lazy = 1;
 	run_records(&c, &in);
@@ -957,8 +1057,13 @@ done:
 	}
 	free(c.u);
 	free(c.c);
+	free(c.emb);
+	buf_free(&c.emb_text);
 	free(c.payload);
 	free(c.mem);
+	jtape_free(&c.tape);
+	free(c.src_at[0]);
+	free(c.src_at[1]);
 	strtab_free(&c.feat_names);
 	buf_free(&c.bids);
 	buf_free(&c.req);

@@ -206,9 +206,11 @@ jmember_next(struct jmember_it *it, struct jmember *m)
 struct chk {
 	const unsigned char	*p, *end;
 	int			 depth;
+	struct jtape		*t;		/* or NULL: no tape */
 };
 
 static int chk_value(struct chk *c);
+static int chk_array(struct chk *c, size_t *count);
 
 static int
 hexval(int h)
@@ -222,6 +224,31 @@ hexval(int h)
 	return -1;
 }
 
+/*
+ * The first byte at or after p that is not printable ASCII other than
+ * '"' and '\\' (or end): eight bytes at a time while they last.
+ */
+static const unsigned char *
+plain_run(const unsigned char *p, const unsigned char *end)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t high = UINT64_C(0x8080808080808080);
+	uint64_t w, q, b;
+
+	while (end - p >= 8) {
+		memcpy(&w, p, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		/* a byte < 0x20, >= 0x80, '"' or '\\' sets its high bit */
+		if (((w - ones * 0x20) | w | (q - ones) | (b - ones)) & high)
+			break;
+		p += 8;
+	}
+	while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
 /* A string at c->p (the quote); *esc set when it holds a backslash. */
 static int
 chk_string(struct chk *c, int *esc)
@@ -232,9 +259,7 @@ chk_string(struct chk *c, int *esc)
 
 	*esc = 0;
 	for (;;) {
-		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' &&
-		    *p != '\\')
-			p++;
+		p = plain_run(p, end);
 		if (p == end || *p < 0x20)
 			return -1;
 		if (*p == '"')
@@ -292,7 +317,7 @@ digits(struct chk *c)
  * most two digits (no double overflow).
  */
 static int
-chk_number(struct chk *c)
+chk_number(struct chk *c, int *isreal)
 {
 	int nint, nexp, real = 0;
 
@@ -321,6 +346,7 @@ chk_number(struct chk *c)
 		if ((nexp = digits(c)) == 0 || nexp > 2)
 			return -1;
 	}
+	*isreal = real;
 	return real ? (nint > 200 ? -1 : 0) : (nint > 18 ? -1 : 0);
 }
 
@@ -352,18 +378,27 @@ fingerprint(const unsigned char *k, size_t n)
 	    (b * UINT64_C(0xc2b2ae3d27d4eb4f)) ^ n;
 }
 
+/* Objects of more keys than CHK_LINEAR find duplicates by a hash set. */
+#define CHK_LINEAR	8
+#define CHK_SLOTS	(2 * JMEMBER_MAXKEYS)
+#define FP_SLOT(fp)	((size_t)((fp) >> 32) % CHK_SLOTS)
+
 static int
 chk_object(struct chk *c, struct jmember *m, size_t *n)
 {
 	const unsigned char *key[JMEMBER_MAXKEYS];
 	size_t klen[JMEMBER_MAXKEYS], nk = 0, i;
 	uint64_t fp[JMEMBER_MAXKEYS];
+	unsigned char slot[CHK_SLOTS];
 	const unsigned char *v;
+	size_t ti, h;
 	int esc;
 
 	c->p++;
 	if (c->p < c->end && *c->p == '}') {
 		c->p++;
+		if (n != NULL)
+			*n = 0;
 		return 0;
 	}
 	for (;;) {
@@ -374,16 +409,42 @@ chk_object(struct chk *c, struct jmember *m, size_t *n)
 			return -1;
 		klen[nk] = (size_t)(c->p - key[nk]) - 1;
 		fp[nk] = fingerprint(key[nk], klen[nk]);
-		for (i = 0; i < nk; i++)
-			if (fp[i] == fp[nk] && klen[i] == klen[nk] &&
-			    memcmp(key[i], key[nk], klen[nk]) == 0)
-				return -1;
+		if (nk < CHK_LINEAR) {
+			for (i = 0; i < nk; i++)
+				if (fp[i] == fp[nk] && klen[i] == klen[nk] &&
+				    memcmp(key[i], key[nk], klen[nk]) == 0)
+					return -1;
+		} else {
+			/* many keys: a hash set of the fingerprints */
+			if (nk == CHK_LINEAR) {
+				memset(slot, 0, sizeof(slot));
+				for (i = 0; i < nk; i++) {
+					for (h = FP_SLOT(fp[i]); slot[h] != 0;
+					    h = (h + 1) % CHK_SLOTS)
+						;
+					slot[h] = (unsigned char)(i + 1);
+				}
+			}
+			for (h = FP_SLOT(fp[nk]); slot[h] != 0;
+			    h = (h + 1) % CHK_SLOTS) {
+				i = slot[h] - 1u;
+				if (fp[i] == fp[nk] && klen[i] == klen[nk] &&
+				    memcmp(key[i], key[nk], klen[nk]) == 0)
+					return -1;
+			}
+			slot[h] = (unsigned char)(nk + 1);
+		}
 		if (c->p == c->end || *c->p != ':')
 			return -1;
 		c->p++;
 		v = c->p;
+		ti = c->t != NULL ? c->t->n : 0;
 		if (chk_value(c) == -1)
 			return -1;
+		if (c->t != NULL) {
+			c->t->v[ti].key = (const char *)key[nk];
+			c->t->v[ti].keylen = (uint32_t)klen[nk];
+		}
 		if (m != NULL) {
 			m[nk].key = (const char *)key[nk];
 			m[nk].keylen = klen[nk];
@@ -407,18 +468,23 @@ chk_object(struct chk *c, struct jmember *m, size_t *n)
 }
 
 static int
-chk_array(struct chk *c)
+chk_array(struct chk *c, size_t *count)
 {
+	size_t k = 0;
+
 	c->p++;
 	if (c->p < c->end && *c->p == ']') {
 		c->p++;
+		*count = 0;
 		return 0;
 	}
 	for (;;) {
 		if (chk_value(c) == -1 || c->p == c->end)
 			return -1;
+		k++;
 		if (*c->p == ']') {
 			c->p++;
+			*count = k;
 			return 0;
 		}
 		if (*c->p != ',')
@@ -428,9 +494,9 @@ chk_array(struct chk *c)
 }
 
 static int
-chk_value(struct chk *c)
+chk_value_at(struct chk *c, size_t *count, int *esc, int *real)
 {
-	int rc, esc;
+	int rc;
 
 	if (c->p == c->end)
 		return -1;
@@ -439,11 +505,12 @@ chk_value(struct chk *c)
 	case '[':
 		if (++c->depth > JMEMBER_MAXDEPTH)
 			return -1;
-		rc = *c->p == '{' ? chk_object(c, NULL, NULL) : chk_array(c);
+		rc = *c->p == '{' ? chk_object(c, NULL, count) :
+		    chk_array(c, count);
 		c->depth--;
 		return rc;
 	case '"':
-		return chk_string(c, &esc);
+		return chk_string(c, esc);
 	case 't':
 		return chk_literal(c, "true", 4);
 	case 'f':
@@ -452,9 +519,46 @@ chk_value(struct chk *c)
 		return chk_literal(c, "null", 4);
 	default:
 		if (*c->p == '-' || (*c->p >= '0' && *c->p <= '9'))
-			return chk_number(c);
+			return chk_number(c, real);
 		return -1;
 	}
+}
+
+/* A value at c->p; on the tape, when there is one, as a node. */
+static int
+chk_value(struct chk *c)
+{
+	struct jtape *t = c->t;
+	struct jnode *v;
+	const unsigned char *start = c->p;
+	size_t i, count = 0;
+	int esc = 0, real = 0;
+
+	if (t == NULL)
+		return chk_value_at(c, &count, &esc, &real);
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 256;
+		if (t->cap > UINT32_MAX)
+			return -1;
+		t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
+	}
+	i = t->n++;
+	if (chk_value_at(c, &count, &esc, &real) == -1)
+		return -1;
+	if ((size_t)(c->p - start) > UINT32_MAX || t->n > UINT32_MAX)
+		return -1;
+	v = &t->v[i];
+	v->key = NULL;
+	v->keylen = 0;
+	v->val = (const char *)start;
+	v->vallen = (uint32_t)(c->p - start);
+	v->next = (uint32_t)t->n;
+	v->n = (uint32_t)count;
+	v->type = *start == '-' || (*start >= '0' && *start <= '9') ?
+	    JNODE_NUMBER : *start;
+	v->esc = (unsigned char)esc;
+	v->real = (unsigned char)real;
+	return 0;
 }
 
 int
@@ -465,6 +569,7 @@ jmember_scan(const char *text, size_t len, struct jmember *m, size_t *n)
 	c.p = (const unsigned char *)text;
 	c.end = c.p + len;
 	c.depth = 1;
+	c.t = NULL;
 	*n = 0;
 	if (len < 2 || text[0] != '{')
 		return -1;
@@ -579,4 +684,68 @@ jmember_value(const char *text, size_t len)
 		return NULL;
 	}
 	return v;
+}
+
+int
+jtape_scan(const char *text, size_t len, struct jtape *t)
+{
+	struct chk c;
+
+	c.p = (const unsigned char *)text;
+	c.end = c.p + len;
+	c.depth = 0;		/* the object itself is level 1 */
+	c.t = t;
+	t->n = 0;
+	if (len < 2 || text[0] != '{' || len > UINT32_MAX)
+		return -1;
+	if (chk_value(&c) == -1 || c.p != c.end)
+		return -1;
+	return 0;
+}
+
+long
+jtape_find(const struct jtape *t, long i, const char *key, size_t len)
+{
+	const struct jnode *o;
+	size_t j;
+
+	if (i < 0 || t->v[i].type != JNODE_OBJECT)
+		return -1;
+	o = &t->v[i];
+	for (j = (size_t)i + 1; j < o->next; j = t->v[j].next)
+		if (t->v[j].keylen == len && memcmp(t->v[j].key, key,
+		    len) == 0)
+			return (long)j;
+	return -1;
+}
+
+double
+jtape_number(const struct jnode *v)
+{
+	const char *p = v->val, *end = v->val + v->vallen;
+	long long x = 0;
+	double d;
+	int neg = 0;
+
+	if (v->real) {
+		if (fnum_parse(v->val, v->vallen, &d) != 0)
+			return 0;	/* cannot happen: the scan checked it */
+		return d;
+	}
+	/* at most 18 digits: no overflow; "-0" is the integer 0 */
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end; p++)
+		x = x * 10 + (*p - '0');
+	return (double)(neg ? -x : x);
+}
+
+void
+jtape_free(struct jtape *t)
+{
+	free(t->v);
+	t->v = NULL;
+	t->n = t->cap = 0;
 }

@@ -1,6 +1,7 @@
 #ifndef ADSIG_JMEMBER_H
 #define ADSIG_JMEMBER_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -88,5 +89,48 @@ json_t	*jmember_value(const char *text, size_t len);
 
 int	jmember_scan(const char *text, size_t len, struct jmember *m,
 	    size_t *n);
+
+/*
+ * The same checking walk, recording every value of the line once, in
+ * the order of the text, so that a hot path can look up what it needs
+ * without walking the text again.  Node 0 is the object itself; the
+ * children of a container node i are i + 1, then each child's next,
+ * until i's own next.  Keys and strings are raw text (keys never hold
+ * escapes in a vouched line; strings with esc set do).
+ */
+enum jnode_type {
+	JNODE_OBJECT = '{', JNODE_ARRAY = '[', JNODE_STRING = '"',
+	JNODE_NUMBER = '0', JNODE_TRUE = 't', JNODE_FALSE = 'f',
+	JNODE_NULL = 'n'
+};
+
+struct jnode {
+	const char	*key;		/* member of an object: its key, else NULL */
+	const char	*val;		/* the value's text (a string: with quotes) */
+	uint32_t	 keylen, vallen;
+	uint32_t	 next;		/* the node after this value's subtree */
+	uint32_t	 n;		/* containers: the number of children */
+	unsigned char	 type;		/* enum jnode_type */
+	unsigned char	 esc;		/* a string with a backslash */
+	unsigned char	 real;		/* a number with a fraction or exponent */
+};
+
+struct jtape {
+	struct jnode	*v;
+	size_t		 n, cap;	/* grown by xalloc, kept for reuse */
+};
+
+/*
+ * 0 with t->v[0..t->n) for exactly the lines jmember_scan() accepts,
+ * else -1.  jtape_find: the member key[0..len) of object node i, or -1
+ * (also when i is no object).  jtape_number: the double jansson's
+ * json_number_value() gives for a number node (integers converted from
+ * their 64-bit value, reals as strtod() reads them).
+ */
+int	jtape_scan(const char *text, size_t len, struct jtape *t);
+long	jtape_find(const struct jtape *t, long i, const char *key,
+	    size_t len);
+double	jtape_number(const struct jnode *v);
+void	jtape_free(struct jtape *t);
 
 #endif

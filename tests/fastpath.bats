@@ -81,6 +81,24 @@ score() {
 	grep -q 'rejected [1-9]' c/err || fail "nothing rejected"
 }
 
+@test "fast path: pas-bid --model logistic on broken variants, compact = with white space" {
+	python3 "$F/mutate.py" 5 2000 < "$W/ret.ndjson" > in
+	both pas-bid --ads "$W/ads.ndjson" --model "$TD/pas-bid/lr-model.json" \
+		--schema "$ROOT/examples/egress-schema-20.json" --skip-bad -v
+	n=$(grep -c '"bids"' c/out)
+	[ "$n" -gt 500 ] || fail "only $n requests bid"
+	grep -q 'rejected [1-9]' c/err || fail "nothing rejected"
+}
+
+@test "fast path: pas-bid without egress schemas, and with one, compact = with white space" {
+	python3 "$F/mutate.py" 6 1000 < "$W/ret.ndjson" > in
+	both pas-bid --ads "$W/ads.ndjson" --model "$W/model.json" --skip-bad -v
+	rm -rf c s
+	both pas-bid --ads "$W/ads.ndjson" --model "$W/model.json" --skip-bad -v \
+		--temporary-egress-schema "$ROOT/examples/egress-schema-unlimited.json"
+	grep -q 'rejected [1-9]' c/err || fail "nothing rejected"
+}
+
 @test "fast path: pas-score on a world's records, compact = with white space" {
 	cp "$W/bid.ndjson" in
 	both score

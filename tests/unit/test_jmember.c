@@ -30,6 +30,12 @@ static const char *pieces[] = {
 	"123456789012345678", "-123456789012345678", "1234567890123456789",
 	"99999999999999999999", "9223372036854775807",
 	"true", "false", "null", "tru", "nul", "truex", "[]", "{}",
+	/* long strings: the scan takes eight bytes at a time */
+	"\"https://adtech1.example/ads/a-18380.html\"",
+	"\"0123456789abcdef\\\"0123456789\"", "\"0123456789abcde\\n\"",
+	"\"01234567890\xc3\xa9" "abcdefgh\"", "\"0123456789012\x01xyz\"",
+	"\"012345678901234\x7f\"", "\"01234567\xff" "01234567\"",
+	"\"0123456\"",
 };
 
 static void
@@ -174,6 +180,93 @@ same_tree(json_t *v, const char *text, size_t len)
 	return ok;
 }
 
+/*
+ * Node i of the tape and its subtree agree with jansson's value v: the
+ * type, the children (keys in order), the text of each node, string
+ * values, numbers to the bit; *j ends at the node after the subtree.
+ */
+static int
+tape_agree(const struct jtape *t, size_t *j, json_t *v)
+{
+	const struct jnode *n = &t->v[*j];
+	const char *k;
+	json_t *x, *y;
+	size_t i, end = n->next;
+	double d, e;
+	int ok;
+
+	if (*j >= t->n || end > t->n || end <= *j)
+		return 0;
+	y = json_loadb(n->val, n->vallen, JSON_DECODE_ANY, NULL);
+	ok = y != NULL && json_equal(v, y);
+	json_decref(y);
+	if (!ok)
+		return 0;
+	++*j;
+	switch (n->type) {
+	case JNODE_OBJECT:
+		if (!json_is_object(v) || json_object_size(v) != n->n)
+			return 0;
+		json_object_foreach(v, k, x) {
+			if (*j >= end || t->v[*j].key == NULL ||
+			    strlen(k) != t->v[*j].keylen ||
+			    memcmp(k, t->v[*j].key, t->v[*j].keylen) != 0 ||
+			    jtape_find(t, (long)(n - t->v), k, strlen(k)) !=
+			    (long)*j || !tape_agree(t, j, x))
+				return 0;
+		}
+		break;
+	case JNODE_ARRAY:
+		if (!json_is_array(v) || json_array_size(v) != n->n)
+			return 0;
+		json_array_foreach(v, i, x)
+			if (*j >= end || t->v[*j].key != NULL ||
+			    !tape_agree(t, j, x))
+				return 0;
+		break;
+	case JNODE_STRING:
+		if (!json_is_string(v) || (!n->esc &&
+		    (json_string_length(v) != n->vallen - 2 ||
+		    memcmp(json_string_value(v), n->val + 1,
+		    n->vallen - 2) != 0)) || (n->esc &&
+		    memchr(n->val, '\\', n->vallen) == NULL) ||
+		    (!n->esc && memchr(n->val, '\\', n->vallen) != NULL))
+			return 0;
+		break;
+	case JNODE_NUMBER:
+		if (!json_is_number(v) || json_is_real(v) != n->real)
+			return 0;
+		d = jtape_number(n);
+		e = json_number_value(v);
+		if (memcmp(&d, &e, sizeof(d)) != 0)
+			return 0;
+		break;
+	case JNODE_TRUE:
+		return json_is_true(v) && *j == end;
+	case JNODE_FALSE:
+		return json_is_false(v) && *j == end;
+	case JNODE_NULL:
+		return json_is_null(v) && *j == end;
+	default:
+		return 0;
+	}
+	return *j == end;
+}
+
+/* The tape of text: accepted exactly when jmember_scan accepts it, and
+ * then true to jansson's tree v. */
+static int
+tape_ok(struct jtape *t, const char *text, size_t len, int vouched, json_t *v)
+{
+	size_t j = 0;
+
+	if (jtape_scan(text, len, t) != 0)
+		return !vouched;
+	if (!vouched || v == NULL || t->n == 0 || t->v[0].key != NULL)
+		return 0;
+	return tape_agree(t, &j, v) && j == t->n && t->v[0].next == t->n;
+}
+
 static int
 scan_ok(const char *s)
 {
@@ -193,7 +286,9 @@ main(void)
 	json_t *v;
 	size_t n, nw;
 	int i, vouched = 0, jansson_ok = 0, wrong = 0, walk_wrong = 0;
-	int elem_wrong = 0, tree_wrong = 0;
+	int elem_wrong = 0, tree_wrong = 0, tape_wrong = 0, vs;
+	int many_wrong = 0, many_dup = 0;
+	struct jtape tape = { 0 };
 	size_t j;
 
 	rng_global_init();
@@ -223,7 +318,12 @@ main(void)
 				if (!elems_agree(v, &w[j]))
 					elem_wrong++;
 		}
-		if (jmember_scan(line.p, line.len, m, &n) == 0) {
+		vs = jmember_scan(line.p, line.len, m, &n) == 0;
+		if (!tape_ok(&tape, line.p, line.len, vs, v)) {
+			if (++tape_wrong < 5)
+				fprintf(stderr, "tape wrong: %s\n", line.p);
+		}
+		if (vs) {
 			vouched++;
 			if (v != NULL && !same_tree(v, line.p, line.len))
 				tree_wrong++;
@@ -239,6 +339,7 @@ main(void)
 	CHECK(walk_wrong == 0);
 	CHECK(elem_wrong == 0);
 	CHECK(tree_wrong == 0);
+	CHECK(tape_wrong == 0);
 	/* the test means something: many lines of each kind */
 	CHECK(vouched > 20000);
 	CHECK(jansson_ok > vouched);
@@ -263,6 +364,44 @@ main(void)
 	CHECK(jmember_scan("{\"a\":1,\"bb\":[2,3]}", 18, m, &n) == 0 &&
 	    n == 2 && m[1].keylen == 2 && m[1].vallen == 5 &&
 	    memcmp(m[1].val, "[2,3]", 5) == 0);
+	/*
+	 * Objects of many keys (the duplicate check hashes past eight),
+	 * some named twice: vouched for exactly when jansson accepts them
+	 * and they have at most JMEMBER_MAXKEYS keys.
+	 */
+	for (i = 0; i < 20000; i++) {
+		size_t nk = rng_below(&r, 70), pool = 8 + rng_below(&r, 200);
+
+		line.len = 0;
+		buf_addc(&line, '{');
+		for (j = 0; j < nk; j++)
+			buf_printf(&line, "%s\"%s.%u\":%zu", j ? "," : "",
+			    rng_below(&r, 2) ? "igam.log_count" : "k",
+			    (unsigned)rng_below(&r, pool), j);
+		buf_printf(&line, "%s\"x\":{\"a\":[1,{\"b\":2}]}}",
+		    nk ? "," : "");
+		v = json_loadb(line.p, line.len, JSON_REJECT_DUPLICATES, NULL);
+		vs = jmember_scan(line.p, line.len, m, &n) == 0;
+		if (vs != (v != NULL && nk + 1 <= JMEMBER_MAXKEYS) ||
+		    !tape_ok(&tape, line.p, line.len, vs, v))
+			many_wrong++;
+		many_dup += v == NULL;
+		json_decref(v);
+	}
+	CHECK(many_wrong == 0);
+	CHECK(many_dup > 5000 && many_dup < 15000);
+
+	/* the tape by hand: {"a":1,"bb":[2,-0.5],"c":{}} */
+	CHECK(jtape_scan("{\"a\":1,\"bb\":[2,-0.5],\"c\":{}}", 28, &tape) == 0 &&
+	    tape.n == 6 && tape.v[0].n == 3 && tape.v[0].next == 6 &&
+	    tape.v[2].type == JNODE_ARRAY && tape.v[2].n == 2 &&
+	    tape.v[2].next == 5 && tape.v[4].real &&
+	    jtape_number(&tape.v[4]) == -0.5 && tape.v[5].keylen == 1 &&
+	    jtape_find(&tape, 0, "bb", 2) == 2 &&
+	    jtape_find(&tape, 0, "b", 1) == -1 &&
+	    jtape_find(&tape, 2, "a", 1) == -1);
+	CHECK(jtape_scan("{\"a\":1, \"b\":2}", 15, &tape) == -1);
+	jtape_free(&tape);
 	buf_free(&line);
 	return unit_report();
 }
