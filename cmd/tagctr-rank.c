@@ -3,6 +3,7 @@
  * request, from a tag-CTR matrix.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,67 @@ parse_req(json_t *o, struct req *q, char *msg, size_t msglen)
 	return NULL;
 }
 
+/* 1 when s[0..n) is UTF-8 that json_stringn() accepts. */
+static int
+utf8_ok(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	size_t l;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((l = jfast_utf8_len(p, end)) == 0)
+			return 0;
+		p += l;
+	}
+	return 1;
+}
+
+/*
+ * The output line without jansson, when it comes out the same: the
+ * record's text is what jw_value() writes for it (jfast_canonical), the
+ * record has neither "material" nor "scores" (jansson would replace them
+ * in place), and every score and material can be written (a score that
+ * is not finite, or a material that is no UTF-8, makes jansson leave the
+ * member out).  The text is copied without its closing brace and the two
+ * members are written after it, as json_object_set_new() puts them last.
+ * Returns 0, or -1 to write the record through jansson.
+ */
+static int
+splice(struct buf *b, const struct rin *in, const struct tcr_score *sc,
+    int nsc)
+{
+	int i;
+
+	if (in->is_csv || json_object_get(in->obj, "material") != NULL ||
+	    json_object_get(in->obj, "scores") != NULL)
+		return -1;
+	for (i = 0; i < nsc; i++)
+		if (!isfinite(sc[i].r) || !utf8_ok(sc[i].mat, sc[i].n))
+			return -1;
+	if (in->rawlen < 2 || jfast_canonical(in->raw, in->rawlen) != 0)
+		return -1;
+	buf_add(b, in->raw, in->rawlen - 1);
+	buf_adds(b, in->rawlen > 2 ? ",\"material\":" : "\"material\":");
+	if (nsc > 0)
+		jw_string(b, sc[0].mat, sc[0].n);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"scores\":[");
+	for (i = 0; i < nsc; i++) {
+		buf_adds(b, i > 0 ? ",{\"material\":" : "{\"material\":");
+		jw_string(b, sc[i].mat, sc[i].n);
+		buf_adds(b, ",\"r\":");
+		jw_real(b, sc[i].r);
+		buf_addc(b, '}');
+	}
+	buf_adds(b, "]}\n");
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -267,6 +329,9 @@ main(int argc, char *argv[])
 			unknown++;
 			nsc = 0;
 		}
+		if (r.out_format != RUN_FMT_CSV &&
+		    splice(&r.out.b, &in, sc, nsc) == 0)
+			goto wrote;
 		arr = json_array();
 		for (i = 0; i < (size_t)nsc; i++) {
 			one = json_object();
@@ -291,6 +356,7 @@ main(int argc, char *argv[])
 			jw_value(&r.out.b, in.obj);
 			buf_addc(&r.out.b, '\n');
 		}
+wrote:
 		r.wrote++;
 		if (out_maybe_flush(&r.out) != 0) {
 			run_fail(&r, EX_IOERR);

@@ -112,6 +112,12 @@ jmember_start(struct jmember_it *it, const char *text, size_t len)
 	return 0;
 }
 
+const char *
+jmember_stop(const struct jmember_it *it)
+{
+	return it->p < it->end && *it->p == '}' ? it->p + 1 : NULL;
+}
+
 int
 jmember_key_is(const struct jmember *m, const char *k, size_t n)
 {
@@ -182,7 +188,7 @@ jmember_next(struct jmember_it *it, struct jmember *m)
 	if (p < it->end && *p == ',')
 		p = skip_ws(it, p + 1);
 	if (p >= it->end || *p != '"') {
-		it->p = it->end;
+		it->p = p;	/* the closing brace: jmember_stop() */
 		return 0;
 	}
 	q = skip_string(p, it->end);
@@ -370,8 +376,18 @@ static uint64_t
 fingerprint(const unsigned char *k, size_t n)
 {
 	uint64_t a = 0, b = 0;
+	size_t i;
 
-	memcpy(&a, k, n < 8 ? n : 8);
+	/*
+	 * The first 8 bytes as a little-endian number.  A short key is
+	 * gathered byte by byte: a memcpy of fewer than 8 bytes into a
+	 * word read back at once stalls the load on the narrower stores.
+	 */
+	if (n >= 8)
+		memcpy(&a, k, 8);
+	else
+		for (i = 0; i < n; i++)
+			a |= (uint64_t)k[i] << (8 * i);
 	if (n > 8)
 		memcpy(&b, k + n - 8, 8);
 	return (a * UINT64_C(0x9e3779b97f4a7c15)) ^

@@ -36,6 +36,15 @@ int	jmember_start(struct jmember_it *it, const char *text, size_t len);
  */
 int	jmember_next(struct jmember_it *it, struct jmember *m);
 
+/*
+ * After jmember_next() returned 0: the position just past the object's
+ * closing brace, or NULL when the walk did not end at one.  The text
+ * given to jmember_start() may go on after the object (an element of an
+ * array, say), so that a walk over the members also finds the object's
+ * end without a second pass over its text.
+ */
+const char *jmember_stop(const struct jmember_it *it);
+
 /* 1 when member m's key is the n bytes of k; JMEMBER_KEY for a literal. */
 int	jmember_key_is(const struct jmember *m, const char *k, size_t n);
 #define JMEMBER_KEY(m, lit)	jmember_key_is((m), (lit), sizeof(lit) - 1)

@@ -315,14 +315,23 @@ raw_number(const struct jmember *m, double *x)
 static int
 raw_canonical(const char *p, size_t n)
 {
+	/* the bytes that matter outside strings */
+	static const unsigned char sp[256] = {
+		['"'] = 1, ['.'] = 1, ['e'] = 1, ['E'] = 1, ['-'] = 1,
+	};
 	const char *start = p, *end = p + n;
 
 	if (memchr(p, '\\', n) != NULL)
 		return 0;
 	for (; p < end; p++) {
+		while (!sp[(unsigned char)*p])
+			if (++p == end)
+				return 1;
 		if (*p == '"') {
-			p = memchr(p + 1, '"', (size_t)(end - p - 1));
-			if (p == NULL)
+			/* no backslash: the next quote ends the string */
+			for (p++; p < end && *p != '"'; p++)
+				;
+			if (p == end)
 				return 0;
 			continue;
 		}
@@ -336,14 +345,24 @@ raw_canonical(const char *p, size_t n)
 
 #define OFF(o)	((const char *)(uintptr_t)(o))
 
+/* p past JSON white space. */
+static const char *
+ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	return p;
+}
+
 int
 score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 {
-	struct jmember_it it, mit;
+	struct jmember_it mit;
 	struct jmember m;
 	struct score_bid *b;
-	const char *val;
-	size_t vlen, i, j, n = 0;
+	const char *p, *end = text + len;
+	size_t i, j, n = 0;
 	long off;
 	int have_bid;
 
@@ -351,9 +370,23 @@ score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 	a->text.len = 0;
 	if (len == 4 && memcmp(text, "null", 4) == 0)
 		return 0;
-	if (jmember_elem_start(&it, text, len) != 0)
+	/*
+	 * The elements by hand, so that each bid's text is walked once:
+	 * the member walk of a bid ends at its closing brace.
+	 */
+	p = ws(text, end);
+	if (p == end || *p != '[')
 		return -1;
-	while (jmember_elem_next(&it, &val, &vlen) == 1) {
+	for (p = ws(p + 1, end);; p = ws(p, end)) {
+		if (p < end && *p == ']')
+			break;
+		if (n > 0) {
+			if (p == end || *p != ',')
+				return -1;
+			p = ws(p + 1, end);
+		}
+		if (p == end || *p != '{')
+			return -1;
 		if (n == a->cap) {
 			a->cap = a->cap ? 2 * a->cap : 8;
 			a->bids = xreallocarray(a->bids, a->cap,
@@ -364,7 +397,7 @@ score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 		b = &a->bids[n];
 		memset(b, 0, sizeof(*b));
 		b->budget = -1;
-		if (jmember_start(&mit, val, vlen) != 0)
+		if (jmember_start(&mit, p, (size_t)(end - p)) != 0)
 			return -1;
 		have_bid = 0;
 		/* string fields hold offset + 1 here: 0 is "absent" */
@@ -411,6 +444,8 @@ score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 				}
 			}
 		}
+		if ((p = jmember_stop(&mit)) == NULL)
+			return -1;
 		if (b->buyer == NULL || b->ad_id == NULL || !have_bid)
 			return -1;
 		n++;

@@ -24,7 +24,7 @@ struct lweight {
 struct tcr {
 	int		 mtag;
 	struct tc_strtab chan, plan, attr, val, tag;
-	struct tc_u64map cpmap, avmap, blkmap;
+	struct tc_u64map cpmap, avmap;
 	uint32_t	*cp_chan, *cp_plan;
 	uint32_t	 ncp, cpcap, nav;
 	struct tc_strtab member;	/* member of a pooled channel */
@@ -38,7 +38,9 @@ struct tcr {
 	uint32_t	*btag;		/* blocks' tags and ctrs, by block */
 	double		*bctr;
 	uint32_t	*bfirst, *bcount;
+	uint32_t	*bav;			/* by block: its av */
 	uint32_t	 nblk;
+	uint32_t	*cpfirst, *cpcount;	/* by cp: its blocks, by av */
 	uint32_t	*wfirst, *wcount;	/* by cp, into wts */
 	long		*star;			/* by cp: the "*" block or -1 */
 	/* material tag ids, cached by name */
@@ -55,6 +57,18 @@ struct tcr {
 	uint32_t	*ptags;
 	struct tcl_str	*pmats;
 	size_t		 pcap;
+	/*
+	 * A request's table of the tags in its blocks: tstamp[tag] == gen
+	 * when tag has an entry, tslot[tag] its index into tent, an entry
+	 * holding the tag's ctr in each dimension's block and then in the
+	 * "*" block (-1 when absent), nd + 1 doubles.
+	 */
+	uint32_t	*tstamp, *tslot;
+	uint32_t	 gen;
+	double		*tent;
+	size_t		 tentcap;
+	const double	**cent;			/* a candidate's entries */
+	size_t		 centcap;
 };
 
 struct tcr *
@@ -237,7 +251,10 @@ tcr_index(struct tcr *m)
 	m->bctr = xmalloc((m->nrows + 1) * sizeof(*m->bctr));
 	m->bfirst = xmalloc((m->nrows + 1) * sizeof(*m->bfirst));
 	m->bcount = xmalloc((m->nrows + 1) * sizeof(*m->bcount));
+	m->bav = xmalloc((m->nrows + 1) * sizeof(*m->bav));
 	m->star = xmalloc(((size_t)m->ncp + 1) * sizeof(*m->star));
+	m->cpfirst = xcalloc((size_t)m->ncp + 1, sizeof(*m->cpfirst));
+	m->cpcount = xcalloc((size_t)m->ncp + 1, sizeof(*m->cpcount));
 	for (c = 0; c < m->ncp; c++)
 		m->star[c] = -1;
 	for (i = 0, b = 0; i < m->nrows; i = j, b++) {
@@ -248,10 +265,15 @@ tcr_index(struct tcr *m)
 			m->bctr[j] = m->rows[j].ctr;
 		}
 		m->bcount[b] = (uint32_t)(j - i);
-		tc_u64_put(&m->blkmap, m->rows[i].blk, b);
+		m->bav[b] = (uint32_t)m->rows[i].blk;
+		cp = (uint32_t)(m->rows[i].blk >> 32);
+		if (m->cpcount[cp]++ == 0)
+			m->cpfirst[cp] = b;
 		if ((uint32_t)m->rows[i].blk == 0)
-			m->star[m->rows[i].blk >> 32] = b;
+			m->star[cp] = b;
 	}
+	m->tstamp = xcalloc((size_t)m->tag.n + 1, sizeof(*m->tstamp));
+	m->tslot = xcalloc((size_t)m->tag.n + 1, sizeof(*m->tslot));
 	m->nblk = b;
 	free(m->rows);
 	m->rows = NULL;
@@ -349,27 +371,61 @@ mat_tags(struct tcr *m, const struct tc_mats *mats, const char *s, size_t n,
 	return m->mc_ids + first;
 }
 
-/* The ctr of tag in block b, or -1. */
-static inline double
-block_ctr(const struct tcr *m, long b, uint32_t tag)
+/* The block of cp for av, or -1: cp's blocks are sorted by av. */
+static long
+cp_block(const struct tcr *m, uint32_t cp, uint32_t av)
 {
-	const uint32_t *t;
-	size_t lo, hi, mid;
+	uint32_t lo = m->cpfirst[cp], hi = lo + m->cpcount[cp], mid;
 
-	if (b < 0)
-		return -1;
-	t = m->btag + m->bfirst[b];
-	lo = 0;
-	hi = m->bcount[b];
 	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (t[mid] < tag)
+		mid = lo + (hi - lo) / 2;
+		if (m->bav[mid] < av)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < m->bcount[b] && t[lo] == tag ? m->bctr[m->bfirst[b] + lo] :
-	    -1;
+	return lo < m->cpfirst[cp] + m->cpcount[cp] && m->bav[lo] == av ?
+	    (long)lo : -1;
+}
+
+/*
+ * Enters block b's ctrs as column x of the request's tag table (nd + 1
+ * columns).  A tag listed twice in a block keeps its first ctr, as a
+ * binary search for the first match would find.
+ */
+static void
+table_add(struct tcr *m, long b, size_t x, size_t nd, size_t *nent)
+{
+	const uint32_t *t;
+	const double *v;
+	uint32_t i, n, tag;
+	double *e;
+	size_t k;
+
+	if (b < 0)
+		return;
+	t = m->btag + m->bfirst[b];
+	v = m->bctr + m->bfirst[b];
+	n = m->bcount[b];
+	for (i = 0; i < n; i++) {
+		tag = t[i];
+		if (i > 0 && t[i - 1] == tag)
+			continue;
+		if (m->tstamp[tag] != m->gen) {
+			if ((*nent + 1) * (nd + 1) > m->tentcap) {
+				m->tentcap = 2 * (*nent + 1) * (nd + 1);
+				m->tent = xreallocarray(m->tent, m->tentcap,
+				    sizeof(*m->tent));
+			}
+			m->tstamp[tag] = m->gen;
+			m->tslot[tag] = (uint32_t)*nent;
+			e = m->tent + *nent * (nd + 1);
+			for (k = 0; k <= nd; k++)
+				e[k] = -1;
+			++*nent;
+		}
+		m->tent[(size_t)m->tslot[tag] * (nd + 1) + x] = v[i];
+	}
 }
 
 static int
@@ -390,7 +446,7 @@ tcr_rank(struct tcr *m, const struct tc_dims *d, const struct tc_mats *mats,
     long ncand, size_t k, struct tcr_score *out)
 {
 	long ch, pl, cp, f, star;
-	size_t i, j, nd, nt, nk = 0, na;
+	size_t i, j, nd, nt, nk = 0, na, nent;
 	const uint32_t *tags;
 	char tmp[16];
 	const char *mv, *why;
@@ -429,9 +485,18 @@ tcr_rank(struct tcr *m, const struct tc_dims *d, const struct tc_mats *mats,
 		    (f = tc_u64_get(&m->avmap, (uint64_t)w->attr << 32 |
 		    (uint64_t)f)) < 0)
 			continue;
-		m->dblk[i] = tc_u64_get(&m->blkmap, (uint64_t)cp << 32 |
-		    (uint64_t)f);
+		m->dblk[i] = cp_block(m, (uint32_t)cp, (uint32_t)f);
 	}
+	/* the table of the tags in the request's blocks */
+	if (++m->gen == 0) {
+		memset(m->tstamp, 0, ((size_t)m->tag.n + 1) *
+		    sizeof(*m->tstamp));
+		m->gen = 1;
+	}
+	nent = 0;
+	for (i = 0; i < nd; i++)
+		table_add(m, m->dblk[i], i, nd, &nent);
+	table_add(m, star, nd, nd, &nent);
 	/* no candidates given: the plan's materials (its identity rows) */
 	if (ncand < 0) {
 		ncand = 0;
@@ -461,14 +526,24 @@ tcr_rank(struct tcr *m, const struct tc_dims *d, const struct tc_mats *mats,
 	}
 	for (i = 0; i < na; i++) {
 		double r = 0, c, s;
+		const double *e;
 		size_t x, y;
 
 		tags = mat_tags(m, mats, cand[i].p, cand[i].n, &nt);
+		if (nt > m->centcap) {
+			m->centcap = nt;
+			m->cent = xreallocarray(m->cent, nt, sizeof(*m->cent));
+		}
+		for (y = 0; y < nt; y++)
+			m->cent[y] = m->tstamp[tags[y]] == m->gen ?
+			    m->tent + (size_t)m->tslot[tags[y]] * (nd + 1) :
+			    NULL;
+		/* the sums in the order of the formula, for the same bits */
 		for (x = 0; x < nd; x++) {
 			s = 0;
 			for (y = 0; y < nt; y++) {
-				if ((c = block_ctr(m, m->dblk[x], tags[y])) < 0 &&
-				    (c = block_ctr(m, star, tags[y])) < 0)
+				if ((e = m->cent[y]) == NULL ||
+				    ((c = e[x]) < 0 && (c = e[nd]) < 0))
 					c = 0;
 				s += c;
 			}
@@ -518,7 +593,6 @@ tcr_free(struct tcr *m)
 	tc_strtab_free(&m->mc);
 	tc_u64map_free(&m->cpmap);
 	tc_u64map_free(&m->avmap);
-	tc_u64map_free(&m->blkmap);
 	free(m->cp_chan);
 	free(m->cp_plan);
 	free(m->member_of);
@@ -528,6 +602,13 @@ tcr_free(struct tcr *m)
 	free(m->bctr);
 	free(m->bfirst);
 	free(m->bcount);
+	free(m->bav);
+	free(m->cpfirst);
+	free(m->cpcount);
+	free(m->tstamp);
+	free(m->tslot);
+	free(m->tent);
+	free(m->cent);
 	free(m->wfirst);
 	free(m->wcount);
 	free(m->star);

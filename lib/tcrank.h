@@ -17,9 +17,12 @@
  * among the pooled channels by its members ("CH1+CH2" holds CH1).
  *
  * The matrix is loaded once into blocks: one per (channel, plan, attr,
- * value), each a run of (tag, ctr) sorted by tag id, found through one
- * hash lookup; a request touches one block per dimension and binary
- * searches it for the candidates' tags.
+ * value), each a run of (tag, ctr) sorted by tag id; the blocks of a
+ * (channel, plan) are contiguous and sorted by (attr, value), found
+ * through one hash lookup and a binary search.  A request gathers the
+ * tags of its blocks (one per dimension and the "*" block) into a table
+ * indexed by tag id, so a candidate's tag is one lookup for every
+ * dimension; the sums keep the formula's order, bit for bit.
  */
 struct tcr;
 

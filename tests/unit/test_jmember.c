@@ -314,6 +314,18 @@ main(void)
 					nw++;
 			if (nw != json_object_size(v))
 				walk_wrong++;
+			/* the walk ends past the closing brace */
+			if (nw < 64) {
+				const char *e = jmember_stop(&it);
+
+				if (e == NULL || e[-1] != '}')
+					walk_wrong++;
+				else
+					for (; e < line.p + line.len; e++)
+						if (*e != ' ' && *e != '\t' &&
+						    *e != '\n' && *e != '\r')
+							walk_wrong++;
+			}
 			for (j = 0; j < nw; j++)
 				if (!elems_agree(v, &w[j]))
 					elem_wrong++;
@@ -361,6 +373,37 @@ main(void)
 	CHECK(scan_ok("{\"a\":1e99}"));
 	CHECK(!scan_ok("[1]"));
 	CHECK(!scan_ok("{\"a\":1}x"));
+	/* strings are checked 8 bytes at a time: every position of a byte */
+	for (j = 0; j < 20; j++) {
+		static const char bad[] = { '\x01', '\x1f', '"', '\\', '\xff' };
+		char t[64];
+		size_t b;
+
+		for (b = 0; b < sizeof(bad); b++) {
+			snprintf(t, sizeof(t), "{\"k\":\"%.*sX%.*s\"}", (int)j,
+			    "abcdefghijklmnopqrstuvwxyz", (int)(20 - j),
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+			t[6 + j] = bad[b];
+			CHECK(!scan_ok(t));
+		}
+		snprintf(t, sizeof(t), "{\"k\":\"%.*s\x7f\xc3\xa9 ~%.*s\"}",
+		    (int)j, "abcdefghijklmnopqrstuvwxyz", (int)(20 - j),
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+		CHECK(scan_ok(t));
+	}
+	/* the end of an object walked from the middle of an array */
+	{
+		const char *arr = "[{\"a\":1,\"b\":{\"c\":2}},{}]";
+
+		CHECK(jmember_start(&it, arr + 1, strlen(arr) - 1) == 0);
+		nw = 0;
+		while (jmember_next(&it, &w[0]) == 1)
+			nw++;
+		CHECK(nw == 2 && jmember_stop(&it) == arr + 20);
+		CHECK(jmember_start(&it, arr + 21, strlen(arr) - 21) == 0 &&
+		    jmember_next(&it, &w[0]) == 0 &&
+		    jmember_stop(&it) == arr + 23);
+	}
 	CHECK(jmember_scan("{\"a\":1,\"bb\":[2,3]}", 18, m, &n) == 0 &&
 	    n == 2 && m[1].keylen == 2 && m[1].vallen == 5 &&
 	    memcmp(m[1].val, "[2,3]", 5) == 0);
