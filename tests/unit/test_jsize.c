@@ -131,7 +131,9 @@ main(void)
 	json_object_set_new(v, "", json_true());
 	CHECK(jsize_compact(v) == 35);
 	json_decref(v);
-	CHECK(jsize_compact(json_integer(5)) == 0);	/* not a container */
+	v = json_integer(5);
+	CHECK(jsize_compact(v) == 0);		/* not a container */
+	json_decref(v);
 
 	/* 300 levels of [[...]]: past the walker's limit, jansson counts. */
 	deep = json_array();
