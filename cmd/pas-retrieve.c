@@ -64,6 +64,7 @@ struct ctx {
 	struct catalog		 cat;
 	struct model2t		 m;
 	size_t			 k;
+	unsigned char		*dupfeat;	/* a name listed before */
 	int			 use_udf;
 	struct udf		 udf;
 	int			 fatal;
@@ -217,7 +218,7 @@ write_tee(struct ctx *c, const struct pai_buyer *pb, json_t *prep,
     const char *decode_error)
 {
 	struct buf *b = &c->tee;
-	size_t i, j;
+	size_t i;
 	int d = c->m.dim;
 
 	buf_adds(b, "{\"encoding_version\":");
@@ -234,10 +235,7 @@ write_tee(struct ctx *c, const struct pai_buyer *pb, json_t *prep,
 	}
 	buf_adds(b, ",\"features\":{");
 	for (i = 0; i < c->m.nfeat; i++) {
-		for (j = 0; j < i; j++)
-			if (strcmp(c->m.feature[j], c->m.feature[i]) == 0)
-				break;
-		if (j < i)
+		if (c->dupfeat[i])
 			continue;	/* a name twice: once in the object */
 		if (i > 0)
 			buf_addc(b, ',');
@@ -270,7 +268,7 @@ buyer(struct ctx *c, json_t *rec, const struct pai_opened *o,
 	json_t *prep = NULL;
 	char why[256];
 	const char *derr = NULL;
-	size_t i, n = 0, ne = 0;
+	size_t i, n = 0, ne = 0, nf = 0;
 	int rc;
 
 	jw_string(&c->cand, name, namelen);
@@ -306,12 +304,9 @@ buyer(struct ctx *c, json_t *rec, const struct pai_opened *o,
 	model2t_user(&c->m, c->x, c->u);
 	if ((cb = catalog_buyer(&c->cat, name, namelen)) != NULL) {
 		catalog_ctx_values(json_object_get(rec, "ctx"), val);
-		catalog_filter(cb, val, c->mask);
-		for (i = 0; i < cb->nwords; i++)
-			c->filtered += (unsigned long long)__builtin_popcountll(
-			    c->mask[i]);
-		catalog_topk(&c->cat, cb, c->mask, &c->m, c->u, c->c, c->k,
-		    c->hits, &n, &ne);
+		catalog_retrieve(&c->cat, cb, val, &c->m, c->u, c->c, c->k,
+		    c->mask, c->hits, &n, &nf, &ne);
+		c->filtered += nf;
 		c->exact += ne;
 		write_candidates(c, cb, n);
 	} else
@@ -544,7 +539,7 @@ main(int argc, char *argv[])
 	struct rin in;
 	char err[512], extra[512];
 	int ch, rc, ex, udf_timeout = UDF_TIMEOUT_MS;
-	size_t maxn = 0, i;
+	size_t maxn = 0, i, j;
 
 	run_init(&r, argv[0], synopsis, help);
 	c.r = &r;
@@ -603,6 +598,11 @@ main(int argc, char *argv[])
 	for (i = 0; i < c.cat.names.count; i++)
 		if (c.cat.b[i].n > maxn)
 			maxn = c.cat.b[i].n;
+	c.dupfeat = xcalloc(c.m.nfeat + 1, 1);
+	for (i = 0; i < c.m.nfeat; i++)
+		for (j = 0; j < i && !c.dupfeat[i]; j++)
+			c.dupfeat[i] = strcmp(c.m.feature[j],
+			    c.m.feature[i]) == 0;
 	c.x = xcalloc(c.m.nfeat + 1, sizeof(double));
 	c.u = xcalloc((size_t)c.m.dim, sizeof(double));
 	c.c = xcalloc((size_t)c.m.dim, sizeof(double));
@@ -634,6 +634,7 @@ done:
 	sodium_memzero(c.sk, sizeof(c.sk));
 	catalog_free(&c.cat);
 	model2t_free(&c.m);
+	free(c.dupfeat);
 	free(c.x);
 	free(c.u);
 	free(c.c);

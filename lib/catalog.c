@@ -254,21 +254,149 @@ setbit(uint64_t *w, size_t i)
 	w[i / 64] |= (uint64_t)1 << (i % 64);
 }
 
+/*
+ * The scan order: by targeting lists, field by field in sort_field
+ * order (no list first, then the lists as sorted value indices), then
+ * by index.  An ad with no lists (it passes every request) or with one
+ * list lands next to the others that pass the same requests.
+ */
+static const int sort_field[CAT_NFIELDS] = {
+	CAT_SLOT, CAT_SIZE, CAT_LANG, CAT_GEO
+};
+
+struct sortkey {
+	const struct catalog_ad	*a;
+	uint32_t		*v[CAT_NFIELDS];	/* sorted copies */
+	uint32_t		 i;
+};
+
+static int
+cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+static int
+cmp_sortkey(const void *x, const void *y)
+{
+	const struct sortkey *p = x, *q = y;
+	long np, nq, j;
+	int f, i;
+
+	for (i = 0; i < CAT_NFIELDS; i++) {
+		f = sort_field[i];
+		np = p->a->ntarget[f];
+		nq = q->a->ntarget[f];
+		if ((np < 0) != (nq < 0))
+			return np < 0 ? -1 : 1;
+		for (j = 0; j < np && j < nq; j++)
+			if (p->v[f][j] != q->v[f][j])
+				return p->v[f][j] < q->v[f][j] ? -1 : 1;
+		if (np != nq)
+			return np < nq ? -1 : 1;
+	}
+	return (p->i > q->i) - (p->i < q->i);
+}
+
+/* Sets b->perm and b->rank. */
+static void
+scan_order(struct catalog_buyer *b)
+{
+	struct sortkey *key = xcalloc(b->n + 1, sizeof(*key));
+	size_t i;
+	long n;
+	int f;
+
+	for (i = 0; i < b->n; i++) {
+		key[i].a = &b->ad[i];
+		key[i].i = (uint32_t)i;
+		for (f = 0; f < CAT_NFIELDS; f++) {
+			if ((n = b->ad[i].ntarget[f]) <= 0)
+				continue;
+			key[i].v[f] = xreallocarray(NULL, (size_t)n,
+			    sizeof(uint32_t));
+			memcpy(key[i].v[f], b->ad[i].target[f],
+			    (size_t)n * sizeof(uint32_t));
+			qsort(key[i].v[f], (size_t)n, sizeof(uint32_t),
+			    cmp_u32);
+		}
+	}
+	qsort(key, b->n, sizeof(*key), cmp_sortkey);
+	b->perm = xcalloc(b->n + 1, sizeof(*b->perm));
+	b->rank = xcalloc(b->n + 1, sizeof(*b->rank));
+	for (i = 0; i < b->n; i++) {
+		b->perm[i] = key[i].i;
+		b->rank[key[i].i] = (uint32_t)i;
+		for (f = 0; f < CAT_NFIELDS; f++)
+			free(key[i].v[f]);
+	}
+	free(key);
+}
+
+/* x rounded up to a float, never below x (+inf stays, NaN gives +inf). */
+static float
+float_up(double x)
+{
+	float f = (float)x;
+
+	if (x != x)
+		return INFINITY;
+	return (double)f < x ? nextafterf(f, INFINITY) : f;
+}
+
+/*
+ * Packs a[0..d) as 8-bit integers: a_j = s q_j + r_j, four dimensions a
+ * word (dimension 4i + b in byte b of word i), into lane 0 of the
+ * words w[0], w[8], ...; sets *s and returns the ad's room in the
+ * bound of scan (see there): sum |r_j| plus c FLT_EPSILON times sum
+ * (|s q_j| + |r_j|), rounded up.  An embedding too large for floats
+ * gets s = 0 (every r_j = a_j).
+ */
+static float
+pack(const double *a, size_t d, uint32_t *w, float *s)
+{
+	double mx = 0, e = 0, l1 = 0, hv, c = 2.0 * ((double)d + 8) + 16;
+	long v;
+	size_t j;
+
+	for (j = 0; j < d; j++)
+		if (fabs(a[j]) > mx)
+			mx = fabs(a[j]);
+	*s = mx < 1e30 ? (float)(mx / 127) : 0;
+	for (j = 0; j < d; j++) {
+		v = *s > 0 ? lrint(a[j] / *s) : 0;
+		v = v > 127 ? 127 : v < -127 ? -127 : v;
+		w[j / 4 * 8] |= (uint32_t)(v & 0xff) << (j % 4 * 8);
+		hv = (double)*s * (double)v;	/* exact */
+		e += fabs(a[j] - hv);
+		l1 += fabs(hv);
+	}
+	return float_up((e + c * FLT_EPSILON * (l1 + e)) * (1 + 1e-9));
+}
+
 void
 catalog_finish(struct catalog *c)
 {
 	struct catalog_buyer *b;
 	struct catalog_ad *a;
-	size_t i, j, k, nb, dp = (size_t)c->dimp, d = (size_t)c->dim;
+	size_t i, p, k, nb, d = (size_t)c->dim, np;
+	double lnv;
 	int f;
-	float s;
 
 	for (nb = 0; nb < c->names.count; nb++) {
 		b = &c->b[nb];
+		scan_order(b);
 		b->nwords = (b->n + 63) / 64;
-		b->embf = xcalloc(b->n * dp + 1, sizeof(*b->embf));
-		b->l1 = xcalloc(b->n + 1, sizeof(*b->l1));
-		b->lnv = xcalloc(b->n + 1, sizeof(*b->lnv));
+		b->nblk = (b->n + 7) / 8;
+		np = b->nblk * 8;
+		b->blk = xcalloc(b->nblk * ((d + 3) / 4) * 8 + 1,
+		    sizeof(*b->blk));
+		b->scale = xcalloc(np + 1, sizeof(*b->scale));
+		b->err = xcalloc(np + 1, sizeof(*b->err));
+		b->qv = xcalloc(np + 1, sizeof(*b->qv));
+		b->lnv = xcalloc(np + 1, sizeof(*b->lnv));
 		b->live = xcalloc(b->nwords + 1, sizeof(*b->live));
 		for (f = 0; f < CAT_NFIELDS; f++) {
 			b->nolist[f] = xcalloc(b->nwords + 1, sizeof(uint64_t));
@@ -278,24 +406,29 @@ catalog_finish(struct catalog *c)
 				b->bits[f][k] = xcalloc(b->nwords + 1,
 				    sizeof(uint64_t));
 		}
-		for (i = 0; i < b->n; i++) {
+		for (p = 0; p < np; p++) {
+			b->qv[p] = -INFINITY;	/* padding: never passes */
+			b->lnv[p] = -INFINITY;
+		}
+		for (p = 0; p < b->n; p++) {
+			i = b->perm[p];
 			a = &b->ad[i];
-			s = 0;
-			for (j = 0; j < d; j++) {
-				b->embf[i * dp + j] = (float)b->emb[i * d + j];
-				s += fabsf(b->embf[i * dp + j]);
-			}
-			b->l1[i] = s;
-			b->lnv[i] = a->value > 0 ? log(1000.0 * a->value) :
-			    -INFINITY;
+			b->err[p] = pack(&b->emb[i * d], d,
+			    &b->blk[p / 8 * ((d + 3) / 4) * 8 + p % 8],
+			    &b->scale[p]);
+			lnv = a->value > 0 ? log(1000.0 * a->value) : -INFINITY;
+			b->lnv[p] = lnv;
+			/* room for the float sum of scan (see there) */
+			b->qv[p] = lnv > -INFINITY ? float_up(lnv + 32 *
+			    FLT_EPSILON * fabs(lnv)) : -INFINITY;
 			if (a->remaining > 0)
-				setbit(b->live, i);
+				setbit(b->live, p);
 			for (f = 0; f < CAT_NFIELDS; f++) {
 				if (a->ntarget[f] < 0)
-					setbit(b->nolist[f], i);
+					setbit(b->nolist[f], p);
 				for (k = 0; k < (size_t)(a->ntarget[f] < 0 ?
 				    0 : a->ntarget[f]); k++)
-					setbit(b->bits[f][a->target[f][k]], i);
+					setbit(b->bits[f][a->target[f][k]], p);
 			}
 		}
 	}
@@ -346,8 +479,12 @@ catalog_free(struct catalog *c)
 		free(b->name);
 		free(b->ad);
 		free(b->emb);
-		free(b->embf);
-		free(b->l1);
+		free(b->perm);
+		free(b->rank);
+		free(b->blk);
+		free(b->scale);
+		free(b->err);
+		free(b->qv);
 		free(b->lnv);
 		free(b->live);
 	}
@@ -396,9 +533,10 @@ catalog_ctx_values(const json_t *ctx, const char *val[CAT_NFIELDS])
 	}
 }
 
-void
-catalog_filter(const struct catalog_buyer *b,
-    const char *const val[CAT_NFIELDS], uint64_t *out)
+/* catalog_filter over scan positions. */
+static void
+filter_pos(const struct catalog_buyer *b, const char *const val[CAT_NFIELDS],
+    uint64_t *out)
 {
 	const uint64_t *hit[CAT_NFIELDS];
 	size_t w;
@@ -418,6 +556,22 @@ catalog_filter(const struct catalog_buyer *b,
 			m &= b->nolist[f][w] | (hit[f] != NULL ? hit[f][w] : 0);
 		out[w] = m;
 	}
+}
+
+void
+catalog_filter(const struct catalog_buyer *b,
+    const char *const val[CAT_NFIELDS], uint64_t *out)
+{
+	uint64_t *pos = xcalloc(b->nwords + 1, sizeof(*pos)), bits;
+	size_t w;
+
+	filter_pos(b, val, pos);
+	memset(out, 0, b->nwords * sizeof(*out));
+	for (w = 0; w < b->nwords; w++)
+		for (bits = pos[w]; bits != 0; bits &= bits - 1)
+			setbit(out, b->perm[w * 64 + (size_t)__builtin_ctzll(
+			    bits)]);
+	free(pos);
 }
 
 /* ---- top k ------------------------------------------------------------ */
@@ -531,78 +685,255 @@ catalog_topk_brute(const struct catalog *c, const struct catalog_buyer *b,
 	*nout = n;
 }
 
-/*
- * q . a over dp floats (a multiple of 8), in 8 lanes: a GNU vector type,
- * so the compiler emits SIMD instructions; catalog_topk, where it is
- * inlined, has a clone for AVX2 chosen at load time where the CPU has it.
- */
-typedef float v8sf __attribute__((vector_size(32)));
-
-static inline float
-dotf(const float *q, const float *a, size_t dp)
+/* x rounded down to a float, never above x. */
+static float
+float_down(double x)
 {
-	v8sf acc = { 0, 0, 0, 0, 0, 0, 0, 0 }, x, y;
-	size_t j;
+	float f = (float)x;
 
-	for (j = 0; j < dp; j += 8) {
-		memcpy(&x, q + j, sizeof(x));
-		memcpy(&y, a + j, sizeof(y));
-		acc += x * y;
-	}
-	return ((acc[0] + acc[4]) + (acc[1] + acc[5])) +
-	    ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+	return (double)f > x ? nextafterf(f, -INFINITY) : f;
 }
 
+/*
+ * Eight lanes of floats and of integers: GNU vector types, so the
+ * compiler emits SIMD instructions; scan, where they are used, has a
+ * clone for AVX2 chosen at load time where the CPU has it.
+ */
+typedef float v8sf __attribute__((vector_size(32)));
+typedef int32_t v8si __attribute__((vector_size(32)));
+typedef uint32_t v8su __attribute__((vector_size(32)));
+
+/* Bit l set for each lane l where *c (all ones or zero) is set. */
+static inline unsigned
+lanes(const v8si *c)
+{
+	unsigned m = 0;
+	int l;
+
+	for (l = 0; l < 8; l++)
+		m |= (unsigned)((*c)[l] & 1) << l;
+	return m;
+}
+
+/*
+ * From the full heap: ln T less a margin for the logarithms, in double
+ * and, less the bias, in float.
+ */
+static void
+threshold(const struct catalog_hit *h, double bias, double *thr,
+    float *thrf)
+{
+	double lnT = h[0].score > 0 ? log(h[0].score) : -INFINITY;
+
+	*thr = lnT - 1e-9 * (1 + fabs(lnT));
+	*thrf = float_down(*thr - bias - 1e-12 * (1 + fabs(*thr) +
+	    fabs(bias)));
+}
+
+/* A min-heap of the k largest float bounds so far: the seeds. */
+struct seed {
+	float		 bnd;
+	uint32_t	 pos;
+};
+
+static void
+seed_offer(struct seed *h, size_t *n, size_t k, float bnd, uint32_t pos)
+{
+	struct seed t;
+	size_t i, l, w;
+
+	if (*n < k) {
+		i = (*n)++;
+		h[i].bnd = bnd;
+		h[i].pos = pos;
+		while (i > 0 && h[(i - 1) / 2].bnd > h[i].bnd) {
+			t = h[i];
+			h[i] = h[(i - 1) / 2];
+			h[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+		return;
+	}
+	if (!(bnd > h[0].bnd))
+		return;
+	h[0].bnd = bnd;
+	h[0].pos = pos;
+	for (i = 0;; i = w) {
+		l = 2 * i + 1;
+		if (l >= *n)
+			return;
+		w = l + 1 < *n && h[l + 1].bnd < h[l].bnd ? l + 1 : l;
+		if (!(h[w].bnd < h[i].bnd))
+			return;
+		t = h[i];
+		h[i] = h[w];
+		h[w] = t;
+	}
+}
+
+/*
+ * The top k of the positions in sel (a bitset over scan positions; the
+ * function clears some of its bits).
+ *
+ * With q = u + c, an ad's logit is z = q . a + bias and its score 1000
+ * v sigmoid(z) < 1000 v e^z, so ln score < z + ln(1000 v).  The first
+ * pass computes s S, S = qf . qa in floats, 8 ads of a block at once
+ * (qf: q in floats; s qa: a in 8-bit integers, see pack).  s S + qmax g
+ * >= q . a, where g (pack) holds sum |a_j - s qa_j| and room for the
+ * rounding of q and of the float sums; qv, ln(1000 v) rounded up,
+ * carries its own.  So B = s S + qmax g + qv >= z - bias + ln(1000 v).
+ * The pass keeps B of every ad and the k ads of the largest B (the
+ * seeds), which are scored exactly first: the k-th best of their scores
+ * is a lower bound T of the final one.  The second pass skips every ad
+ * whose B stays below ln T - bias; one that reaches it gets the tighter
+ * bound ln(1000 v) + ln sigmoid(zub) in double (zub = B - ln(1000 v) +
+ * bias >= z), and only an ad that passes that too is scored exactly, in
+ * double, as pas-bid scores it, raising T as it enters.  As the bound
+ * is tight, few ads besides the seeds are scored.
+ */
 __attribute__((target_clones("avx2", "default")))
+static void
+scan(const struct catalog *c, const struct catalog_buyer *b, uint64_t *sel,
+    const struct model2t *m, const double *u, const double *cvec,
+    size_t k, struct catalog_hit *out, size_t *nout, size_t *nexact)
+{
+	float qf[MODEL2T_MAX_DIM + 4], qm, thrf = -INFINITY, *bound;
+	struct catalog_hit x;
+	struct seed *seed;
+	size_t blk, j, l, p, n = 0, ne = 0, ns = 0, d = (size_t)c->dim;
+	size_t dw = (d + 3) / 4, w;
+	double q, qmax = 0, thr = -INFINITY, zub;
+	v8sf acc0, acc1, bnd, sv, gv, vv;
+	v8su wv;
+	v8si cmp;
+	const uint32_t *row;
+	uint64_t bits;
+	unsigned mb;
+
+	*nout = 0;
+	if (nexact != NULL)
+		*nexact = 0;
+	if (k == 0)
+		return;
+	for (j = 0; j < d; j++) {
+		q = u[j] + (cvec != NULL ? cvec[j] : 0);
+		qf[j] = (float)q;
+		if (fabs(q) > qmax)
+			qmax = fabs(q);
+	}
+	for (; j < dw * 4; j++)
+		qf[j] = 0;
+	if (!(qmax < 1e30)) {		/* NaN and inf too: no bounds */
+		for (w = 0; w < b->nwords; w++)
+			for (bits = sel[w]; bits != 0; bits &= bits - 1) {
+				p = w * 64 + (size_t)__builtin_ctzll(bits);
+				exact(c, b, b->perm[p], m, u, cvec, &x);
+				ne++;
+				offer(b, out, &n, k, &x);
+			}
+		goto done;
+	}
+	qm = float_up(qmax * (1 + 1e-6));
+	bound = xmalloc((b->nblk * 8 + 1) * sizeof(*bound));
+	seed = xmalloc((k + 1) * sizeof(*seed));
+	for (blk = 0; blk < b->nblk; blk++) {
+		if ((mb = (unsigned)(sel[blk / 8] >> (blk % 8 * 8)) & 0xff) == 0)
+			continue;
+		row = &b->blk[blk * dw * 8];
+		acc0 = acc1 = (v8sf){ 0, 0, 0, 0, 0, 0, 0, 0 };
+		for (j = 0; j < dw; j++) {
+			memcpy(&wv, row + j * 8, sizeof(wv));
+			acc0 += qf[4 * j] * __builtin_convertvector(
+			    (v8si)(wv << 24) >> 24, v8sf);
+			acc1 += qf[4 * j + 1] * __builtin_convertvector(
+			    (v8si)(wv << 16) >> 24, v8sf);
+			acc0 += qf[4 * j + 2] * __builtin_convertvector(
+			    (v8si)(wv << 8) >> 24, v8sf);
+			acc1 += qf[4 * j + 3] * __builtin_convertvector(
+			    (v8si)wv >> 24, v8sf);
+		}
+		memcpy(&sv, &b->scale[blk * 8], sizeof(sv));
+		memcpy(&gv, &b->err[blk * 8], sizeof(gv));
+		memcpy(&vv, &b->qv[blk * 8], sizeof(vv));
+		bnd = sv * (acc0 + acc1) + qm * gv + vv;
+		memcpy(&bound[blk * 8], &bnd, sizeof(bnd));
+		if (ns == k) {
+			cmp = bnd > seed[0].bnd;
+			mb &= lanes(&cmp);
+		}
+		for (; mb != 0; mb &= mb - 1) {
+			l = (size_t)__builtin_ctz(mb);
+			seed_offer(seed, &ns, k, bnd[l],
+			    (uint32_t)(blk * 8 + l));
+		}
+	}
+	for (j = 0; j < ns; j++) {
+		p = seed[j].pos;
+		sel[p / 64] &= ~((uint64_t)1 << (p % 64));
+		exact(c, b, b->perm[p], m, u, cvec, &x);
+		ne++;
+		offer(b, out, &n, k, &x);
+	}
+	if (n == k)
+		threshold(out, m->bias, &thr, &thrf);
+	for (blk = 0; n == k && blk < b->nblk; blk++) {
+		if ((mb = (unsigned)(sel[blk / 8] >> (blk % 8 * 8)) & 0xff) == 0)
+			continue;
+		memcpy(&bnd, &bound[blk * 8], sizeof(bnd));
+		cmp = bnd < thrf;
+		mb &= ~lanes(&cmp);		/* NaN passes */
+		for (; mb != 0; mb &= mb - 1) {
+			p = blk * 8 + (size_t)__builtin_ctz(mb);
+			if (bound[p] < thrf)	/* T may have risen */
+				continue;
+			zub = (double)bound[p] - b->lnv[p] + m->bias;
+			if (b->lnv[p] - log1p(exp(-zub)) < thr)
+				continue;
+			exact(c, b, b->perm[p], m, u, cvec, &x);
+			ne++;
+			if (offer(b, out, &n, k, &x))
+				threshold(out, m->bias, &thr, &thrf);
+		}
+	}
+	free(seed);
+	free(bound);
+done:
+	heap_sort(b, out, n);
+	*nout = n;
+	if (nexact != NULL)
+		*nexact = ne;
+}
+
 void
 catalog_topk(const struct catalog *c, const struct catalog_buyer *b,
     const uint64_t *mask, const struct model2t *m, const double *u,
     const double *cvec, size_t k, struct catalog_hit *out, size_t *nout,
     size_t *nexact)
 {
-	float qf[MODEL2T_MAX_DIM + 8];
-	struct catalog_hit x;
-	size_t i, w, j, n = 0, ne = 0, dp = (size_t)c->dimp;
-	double q, qmax = 0, lnT = -INFINITY, coef, bound;
-	uint64_t bits;
+	uint64_t *sel = xcalloc(b->nwords + 1, sizeof(*sel)), bits;
+	size_t w;
 
-	for (j = 0; j < dp; j++) {
-		q = j < (size_t)c->dim ? u[j] + (cvec != NULL ? cvec[j] : 0) :
-		    0;
-		qf[j] = (float)q;
-		if (fabs(q) > qmax)
-			qmax = fabs(q);
-	}
-	/*
-	 * score = 1000 v sigmoid(z) < 1000 v e^z, so ln score < z + ln(1000
-	 * v).  The float z differs from the double one by at most about
-	 * (dp + 2) 2^-24 sum |q_j a_j| <= (dp + 2) 2^-24 qmax l1(a); the
-	 * margin doubles that and adds 1e-9 for the logarithms.  An ad whose
-	 * bound stays below ln T (T: the k-th best score so far) cannot
-	 * enter and is not scored exactly.
-	 */
-	coef = 2.0 * ((double)dp + 8) * FLT_EPSILON * (qmax > 0 ? qmax : 0);
-	for (w = 0; k > 0 && w < b->nwords; w++) {
-		bits = mask[w];
-		while (bits != 0) {
-			i = w * 64 + (size_t)__builtin_ctzll(bits);
-			bits &= bits - 1;
-			if (n == k) {
-				bound = (double)dotf(qf, &b->embf[i * dp], dp) +
-				    m->bias + b->lnv[i] + coef * b->l1[i] +
-				    1e-9 * (1 + fabs(lnT));
-				if (bound < lnT)
-					continue;
-			}
-			exact(c, b, (uint32_t)i, m, u, cvec, &x);
-			ne++;
-			if (offer(b, out, &n, k, &x) && n == k)
-				lnT = out[0].score > 0 ? log(out[0].score) :
-				    -INFINITY;
-		}
-	}
-	heap_sort(b, out, n);
-	*nout = n;
-	if (nexact != NULL)
-		*nexact = ne;
+	for (w = 0; w < b->nwords; w++)
+		for (bits = mask[w]; bits != 0; bits &= bits - 1)
+			setbit(sel, b->rank[w * 64 + (size_t)__builtin_ctzll(
+			    bits)]);
+	scan(c, b, sel, m, u, cvec, k, out, nout, nexact);
+	free(sel);
+}
+
+void
+catalog_retrieve(const struct catalog *c, const struct catalog_buyer *b,
+    const char *const val[CAT_NFIELDS], const struct model2t *m,
+    const double *u, const double *cvec, size_t k, uint64_t *sel,
+    struct catalog_hit *out, size_t *nout, size_t *nfiltered,
+    size_t *nexact)
+{
+	size_t w, nf = 0;
+
+	filter_pos(b, val, sel);
+	for (w = 0; w < b->nwords; w++)
+		nf += (size_t)__builtin_popcountll(sel[w]);
+	if (nfiltered != NULL)
+		*nfiltered = nf;
+	scan(c, b, sel, m, u, cvec, k, out, nout, nexact);
 }

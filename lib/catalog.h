@@ -49,11 +49,25 @@ struct catalog_buyer {
 	size_t			 n, cap;
 	struct catalog_ad	*ad;
 	double			*emb;		/* n rows of dim */
-	/* set by catalog_finish */
-	float			*embf;		/* n rows of dimp, zero padded */
-	float			*l1;		/* sum |a_j| per ad */
+	/*
+	 * Set by catalog_finish: the scan layout.  The ads are scanned in
+	 * an order of their own (scan positions), sorted by targeting
+	 * lists so that the ads one request passes lie in few runs; the
+	 * original index breaks ties.  Positions go in blocks of 8, each
+	 * holding its embeddings as 8-bit integers times a scale, four
+	 * dimensions a word, dimension-major (the 8 ads' words side by
+	 * side).
+	 */
+	uint32_t		*perm;		/* position -> ad index */
+	uint32_t		*rank;		/* ad index -> position */
+	size_t			 nblk;		/* blocks of 8 positions */
+	uint32_t		*blk;		/* nblk blocks of dim/4 x 8 */
+	float			*scale;		/* per position */
+	float			*err;		/* bound room per position */
+	float			*qv;		/* ln(1000 value), rounded up */
 	double			*lnv;		/* ln(1000 value), -inf if <= 0 */
 	size_t			 nwords;	/* of every bitset */
+	/* bitsets over scan positions */
 	uint64_t		*live;		/* in budget */
 	struct strtab		 vals[CAT_NFIELDS];
 	uint64_t		**bits[CAT_NFIELDS];	/* per value */
@@ -115,7 +129,7 @@ const struct catalog_ad *catalog_find(const struct catalog *c,
 /*
  * The ads of b that pass the targeting filters for the ctx values
  * val[f] (NULL: the request has no string there) and the budget, as a
- * bitset out[0..b->nwords).
+ * bitset out[0..b->nwords) over ad indices.
  */
 void	catalog_filter(const struct catalog_buyer *b,
 	    const char *const val[CAT_NFIELDS], uint64_t *out);
@@ -134,9 +148,11 @@ struct catalog_hit {
  * The best k ads of mask by score, best first, ties going to the
  * bytewise smaller ad_id, into out[0..*nout) (out has room for k).
  * u, cvec: the user and context vectors of model2t (cvec may be NULL).
- * The scan computes a float upper bound of each ad's score and the
- * exact score (model2t_p, in double) only for ads that may enter the
- * top k, so the result is exactly that of catalog_topk_brute.
+ * The scan computes an upper bound of each ad's score from its 8-bit
+ * embedding, scores the k ads of the largest bounds exactly, then
+ * every other ad whose bound (and a tighter one in double) still
+ * reaches the k-th best score: the exact score is model2t_p in double,
+ * so the result is exactly that of catalog_topk_brute.
  * *exact (may be NULL) gets the number of exact scores computed.
  */
 void	catalog_topk(const struct catalog *c, const struct catalog_buyer *b,
@@ -149,5 +165,17 @@ void	catalog_topk_brute(const struct catalog *c,
 	    const struct catalog_buyer *b, const uint64_t *mask,
 	    const struct model2t *m, const double *u, const double *cvec,
 	    size_t k, struct catalog_hit *out, size_t *nout);
+
+/*
+ * catalog_filter and catalog_topk in one, the fast way: the ads of b
+ * that pass the filters for val (as catalog_filter) and their best k
+ * (as catalog_topk, exactly).  sel: scratch of b->nwords words.
+ * *nfiltered (may be NULL) gets the number of ads that passed.
+ */
+void	catalog_retrieve(const struct catalog *c,
+	    const struct catalog_buyer *b, const char *const val[CAT_NFIELDS],
+	    const struct model2t *m, const double *u, const double *cvec,
+	    size_t k, uint64_t *sel, struct catalog_hit *out, size_t *nout,
+	    size_t *nfiltered, size_t *exact);
 
 #endif

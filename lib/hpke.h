@@ -63,7 +63,11 @@ void	hpke_keypair(unsigned char sk[HPKE_NSK], unsigned char pk[HPKE_NPK],
 int	hpke_encap(unsigned char shared_secret[HPKE_NSECRET],
 	    unsigned char enc[HPKE_NENC], const unsigned char pkR[HPKE_NPK],
 	    const unsigned char skE[HPKE_NSK], char *err, size_t errlen);
-/* DHKEM Decap: the same shared secret from enc and skR. */
+/*
+ * DHKEM Decap: the same shared secret from enc and skR.  pk(skR) is
+ * computed once per thread for a run of calls with the same skR (the
+ * thread keeps a hash of skR, not skR).
+ */
 int	hpke_decap(unsigned char shared_secret[HPKE_NSECRET],
 	    const unsigned char enc[HPKE_NENC],
 	    const unsigned char skR[HPKE_NSK], char *err, size_t errlen);

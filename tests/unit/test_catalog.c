@@ -241,6 +241,145 @@ test_random(void)
 	CHECK(total_exact < total / 2);
 }
 
+static const char *const vocab[CAT_NFIELDS][4] = {
+	{ "en", "fr", "de", "ja" }, { "US", "CA", "DE", "FR" },
+	{ "banner", "native", "rewarded", "interstitial" },
+	{ "320x50", "320x480", "300x250", "1200x627" }
+};
+
+/* A random targeting list (or none) of field f. */
+static json_t *
+rand_list(struct rng *r, int f)
+{
+	json_t *l;
+	size_t i, n;
+
+	if (rng_below(r, 2) == 0)
+		return NULL;
+	l = json_array();
+	n = rng_below(r, 4);		/* 0: an empty list */
+	for (i = 0; i < n; i++)
+		json_array_append_new(l, json_string(vocab[f][rng_below(r,
+		    4)]));
+	return l;
+}
+
+/*
+ * Random catalogs with targeting and budgets: catalog_retrieve (the
+ * scan order, the 8-bit bounds, the seeds) gives exactly the hits of
+ * catalog_filter and the brute force, and counts the same ads.  Some
+ * trials use huge or tiny embeddings, or a user vector too large to
+ * bound.
+ */
+static void
+test_retrieve_random(void)
+{
+	struct rng r;
+	struct catalog c;
+	struct model2t m;
+	const struct catalog_buyer *b;
+	const char *names[1] = { "a.present" }, *val[CAT_NFIELDS];
+	struct catalog_hit *h1, *h2;
+	json_t *ad, *emb, *tg, *l;
+	uint64_t *mask, *sel;
+	double u[40], cv[40], base[40], mag, e;
+	size_t n1, n2, i, j, nf, nexact, pop, total_exact = 0, total = 0;
+	int trial, dim, nads, k, f, q, same = 1, kind;	/* total: of min(k, pop) */
+	char id[32];
+
+	{ uint64_t seed = 11; rng_init(&r, &seed, "ret", 3); }
+	for (trial = 0; trial < 120; trial++) {
+		dim = 1 + (int)rng_below(&r, 37);
+		nads = 1 + (int)rng_below(&r, 900);
+		k = 1 + (int)rng_below(&r, 20);
+		kind = (int)rng_below(&r, 8);	/* 0: huge, 1: tiny a */
+		for (j = 0; j < (size_t)dim; j++)
+			base[j] = rng_double(&r) * 2 - 1;
+		mag = kind == 0 ? 1e35 : kind == 1 ? 1e-40 : 1;
+		CHECK(model2t_init(&m, dim, names, 1, err, sizeof(err)) == 0);
+		m.bias = -6 + 4 * rng_double(&r);
+		catalog_init(&c, dim);
+		for (i = 0; i < (size_t)nads; i++) {
+			ad = json_object();
+			snprintf(id, sizeof(id), "a-%zu", i);
+			json_object_set_new(ad, "ad_id", json_string(id));
+			json_object_set_new(ad, "buyer", json_string("B"));
+			json_object_set_new(ad, "value", json_real(
+			    rng_below(&r, 10) == 0 ? 0 : rng_below(&r, 20) == 0 ?
+			    -1 : (double)(1 + rng_below(&r, 4)) / 2));
+			if (rng_below(&r, 3) == 0)
+				json_object_set_new(ad, "budget", js(
+				    rng_below(&r, 4) == 0 ?
+				    "{\"remaining\":0}" : "{\"remaining\":5}"));
+			emb = json_array();
+			for (j = 0; j < (size_t)dim; j++) {
+				e = rng_below(&r, 8) == 0 ? 0.25 :
+				    rng_double(&r) * 2 - 1;
+				if (kind == 3)	/* near twins: order below 2^-8 */
+					e = base[j] + (rng_double(&r) - 0.5) *
+					    1e-3;
+				if (rng_below(&r, 16) == 0 && kind != 3)
+					e *= 40;	/* one large entry */
+				json_array_append_new(emb, json_real(e *
+				    (rng_below(&r, 3) == 0 ? mag : 1)));
+			}
+			json_object_set_new(ad, "embedding", emb);
+			tg = json_object();
+			for (f = 0; f < CAT_NFIELDS; f++)
+				if ((l = rand_list(&r, f)) != NULL)
+					json_object_set_new(tg,
+					    catalog_field_name[f], l);
+			json_object_set_new(ad, "targeting", tg);
+			CHECK(catalog_add(&c, ad, 0, err, sizeof(err)) == 0);
+			json_decref(ad);
+		}
+		catalog_finish(&c);
+		b = catalog_buyer(&c, "B", 1);
+		mask = calloc(b->nwords + 1, sizeof(*mask));
+		sel = calloc(b->nwords + 1, sizeof(*sel));
+		h1 = calloc((size_t)k, sizeof(*h1));
+		h2 = calloc((size_t)k, sizeof(*h2));
+		for (q = 0; q < 6; q++) {
+			for (j = 0; j < (size_t)dim; j++) {
+				u[j] = (rng_double(&r) * 3 - 1.5) *
+				    (q == 5 && kind == 2 ? 1e31 : 1);
+				cv[j] = rng_double(&r) - 0.5;
+			}
+			for (f = 0; f < CAT_NFIELDS; f++)
+				val[f] = rng_below(&r, 6) == 0 ? NULL :
+				    rng_below(&r, 8) == 0 ? "xx" :
+				    vocab[f][rng_below(&r, 4)];
+			catalog_filter(b, val, mask);
+			for (pop = 0, i = 0; i < b->nwords; i++)
+				pop += (size_t)__builtin_popcountll(mask[i]);
+			catalog_retrieve(&c, b, val, &m, u, q % 2 ? cv : NULL,
+			    (size_t)k, sel, h1, &n1, &nf, &nexact);
+			catalog_topk_brute(&c, b, mask, &m, u, q % 2 ? cv :
+			    NULL, (size_t)k, h2, &n2);
+			if (n1 != n2 || nf != pop)
+				same = 0;
+			for (i = 0; i < n1 && i < n2; i++)
+				if (h1[i].ad != h2[i].ad ||
+				    h1[i].score != h2[i].score ||
+				    h1[i].p != h2[i].p)
+					same = 0;
+			if (kind >= 2 && q != 5) {
+				total_exact += nexact;
+				total += pop < (size_t)k ? pop : (size_t)k;
+			}
+		}
+		free(mask);
+		free(sel);
+		free(h1);
+		free(h2);
+		catalog_free(&c);
+		model2t_free(&m);
+	}
+	CHECK(same);
+	/* the seeds and the bound: few exact scores beyond the k best */
+	CHECK(total_exact < 2 * total);
+}
+
 int
 main(void)
 {
@@ -248,5 +387,6 @@ main(void)
 	test_no_embeddings();
 	test_hand();
 	test_random();
+	test_retrieve_random();
 	return unit_report();
 }

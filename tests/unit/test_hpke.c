@@ -153,6 +153,29 @@ main(void)
 	    0) == 0);
 	CHECK(memcmp(ss, enc, 32) != 0);
 
+	/*
+	 * Decap remembers pk(skR) per key: alternating two keys (the RFC
+	 * one and a generated one, its secret from a fresh encap) gives
+	 * each key's own secret every time.
+	 */
+	hpke_keypair(skR, pkR, &rg);
+	th_unhex(skE, 32, A1_SKEM);
+	CHECK(hpke_encap(ss, enc, pkR, skE, err, sizeof(err)) == 0);
+	for (i = 0; i < 4; i++) {
+		unsigned char sk1[32], pk1[32], enc1[32], ss1[32];
+
+		th_unhex(sk1, 32, A1_SKRM);
+		th_unhex(pk1, 32, A1_PKRM);
+		CHECK(hpke_encap(ss1, enc1, pk1, skE, err, sizeof(err)) == 0);
+		CHECK(hpke_decap(ss2, enc1, sk1, err, sizeof(err)) == 0);
+		CHECK_STR(th_hex(hex, ss2, 32), A1_SS);
+		CHECK(hpke_decap(ss2, enc, skR, err, sizeof(err)) == 0);
+		CHECK(memcmp(ss2, ss, 32) == 0);
+		if (i == 2)
+			CHECK(hpke_decap(ss2, enc, skR, err, sizeof(err)) == 0 &&
+			    memcmp(ss2, ss, 32) == 0);
+	}
+
 	hpke_ctx_wipe(&s);
 	hpke_ctx_wipe(NULL);
 	CHECK(memcmp(s.key, zero, 32) == 0);
