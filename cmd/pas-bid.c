@@ -415,16 +415,45 @@ write_bid(struct ctx *c, const char *buyer, size_t buyerlen,
 	buf_addc(&c->bids, '}');
 }
 
+/* The best bid so far of one buyer: its ad, bid and pInstall. */
+struct best {
+	const struct catalog_ad	*a;
+	double			 bid, p;
+};
+
+/*
+ * Offers ad a (row ai of buyer cb) to *bb: the bid is pInstall (lr_p for
+ * a logistic model, else the two-tower model's) x value x 1000 x shading;
+ * the higher bid wins, a tie goes to the smaller ad_id.
+ */
+static void
+offer(struct ctx *c, struct best *bb, const struct catalog_ad *a,
+    const struct catalog_buyer *cb, size_t ai, double lr_p)
+{
+	double p, bid;
+
+	p = c->lr != NULL ? lr_p : model2t_p(&c->m, c->u, c->c,
+	    &cb->emb[ai * (size_t)c->m.dim]);
+	bid = p * a->value * 1000 * c->shading;
+	if (bb->a == NULL || bid > bb->bid || (bid == bb->bid &&
+	    strcmp(a->ad_id, bb->a->ad_id) < 0)) {
+		bb->a = a;
+		bb->bid = bid;
+		bb->p = p;
+	}
+}
+
 /* The built-in generateBid of one buyer.  0, or 1 (bad record, msg). */
 static int
 builtin_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
     json_t *tee, int *nb, char *msg, size_t msglen)
 {
-	const struct catalog_ad *a, *best = NULL;
+	const struct catalog_ad *a;
+	struct best bb = { NULL, 0, 0 };
 	const struct catalog_buyer *cb;
 	json_t *cand, *id;
-	size_t i, ai, d = (size_t)c->m.dim;
-	double p, bid, best_bid = 0, best_p = 0, lr_p = 0;
+	size_t i, ai;
+	double lr_p = 0;
 
 	if (c->lr != NULL) {
 		if (logistic_p(c, tee, &lr_p, msg, msglen) != 0)
@@ -446,21 +475,13 @@ builtin_bid(struct ctx *c, json_t *rec, const char *buyer, json_t *cands,
 			    i, json_string_value(id));
 			return 1;
 		}
-		p = c->lr != NULL ? lr_p : model2t_p(&c->m, c->u, c->c,
-		    &cb->emb[ai * d]);
-		bid = p * a->value * 1000 * c->shading;
-		if (best == NULL || bid > best_bid || (bid == best_bid &&
-		    strcmp(a->ad_id, best->ad_id) < 0)) {
-			best = a;
-			best_bid = bid;
-			best_p = p;
-		}
+		offer(c, &bb, a, cb, ai, lr_p);
 	}
-	if (best == NULL || !(best_bid > 0))
+	if (bb.a == NULL || !(bb.bid > 0))
 		return 0;
 	if (c->lr == NULL)
 		egress_sources(c, tee);
-	write_bid(c, buyer, strlen(buyer), best, best_bid, best_p, nb);
+	write_bid(c, buyer, strlen(buyer), bb.a, bb.bid, bb.p, nb);
 	c->bids_made++;
 	return 0;
 }
@@ -698,10 +719,11 @@ fast_bid(struct ctx *c, long rec, const struct jnode *b, long list, long bt,
     int *nb, struct fcount *fc)
 {
 	const struct jtape *t = &c->tape;
-	const struct catalog_ad *a, *best = NULL;
+	const struct catalog_ad *a;
+	struct best bb = { NULL, 0, 0 };
 	const struct catalog_buyer *cb;
 	size_t j, ai, idlen, d = (size_t)c->m.dim;
-	double p, bid, best_bid = 0, best_p = 0, lr_p = 0;
+	double lr_p = 0;
 	const char *id;
 	char why[256];
 
@@ -721,21 +743,13 @@ fast_bid(struct ctx *c, long rec, const struct jnode *b, long list, long bt,
 		    &ai)) == NULL || strlen(cb->name) != b->keylen ||
 		    memcmp(cb->name, b->key, b->keylen) != 0)
 			return -1;
-		p = c->lr != NULL ? lr_p : model2t_p(&c->m, c->u, c->c,
-		    &cb->emb[ai * d]);
-		bid = p * a->value * 1000 * c->shading;
-		if (best == NULL || bid > best_bid || (bid == best_bid &&
-		    strcmp(a->ad_id, best->ad_id) < 0)) {
-			best = a;
-			best_bid = bid;
-			best_p = p;
-		}
+		offer(c, &bb, a, cb, ai, lr_p);
 	}
-	if (best == NULL || !(best_bid > 0))
+	if (bb.a == NULL || !(bb.bid > 0))
 		return 0;
 	if (c->lr == NULL && fast_sources(c, bt, fc) != 0)
 		return -1;
-	write_bid(c, b->key, b->keylen, best, best_bid, best_p, nb);
+	write_bid(c, b->key, b->keylen, bb.a, bb.bid, bb.p, nb);
 	fc->bids_made++;
 	return 0;
 }
