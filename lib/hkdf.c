@@ -2,27 +2,48 @@
 
 #include <string.h>
 
-#include <sodium.h>
-
 void
-hkdf_extractv(unsigned char prk[HKDF_SHA256_LEN], const void *salt,
-    size_t saltlen, const struct hkdf_part *ikm, size_t nikm)
+hkdf_key_init(struct hkdf_key *k, const void *key, size_t keylen)
 {
 	static const unsigned char none[1];
-	crypto_auth_hmacsha256_state st;
-	size_t i;
 
 	/*
 	 * HMAC pads its key with zeros to the block size, so an empty
 	 * key is the same key as HashLen zero bytes.  libsodium wants a
 	 * non-NULL pointer even for an empty key.
 	 */
-	crypto_auth_hmacsha256_init(&st, saltlen > 0 ? salt : none, saltlen);
+	crypto_auth_hmacsha256_init(&k->st, keylen > 0 ? key : none, keylen);
+}
+
+void
+hkdf_key_wipe(struct hkdf_key *k)
+{
+	sodium_memzero(k, sizeof(*k));
+}
+
+void
+hkdf_extractk(unsigned char prk[HKDF_SHA256_LEN], const struct hkdf_key *salt,
+    const struct hkdf_part *ikm, size_t nikm)
+{
+	crypto_auth_hmacsha256_state st = salt->st;
+	size_t i;
+
 	for (i = 0; i < nikm; i++)
 		if (ikm[i].n > 0)
 			crypto_auth_hmacsha256_update(&st, ikm[i].p, ikm[i].n);
 	crypto_auth_hmacsha256_final(&st, prk);
 	sodium_memzero(&st, sizeof(st));
+}
+
+void
+hkdf_extractv(unsigned char prk[HKDF_SHA256_LEN], const void *salt,
+    size_t saltlen, const struct hkdf_part *ikm, size_t nikm)
+{
+	struct hkdf_key k;
+
+	hkdf_key_init(&k, salt, saltlen);
+	hkdf_extractk(prk, &k, ikm, nikm);
+	hkdf_key_wipe(&k);
 }
 
 void
@@ -35,9 +56,8 @@ hkdf_extract(unsigned char prk[HKDF_SHA256_LEN], const void *salt,
 }
 
 int
-hkdf_expandv(unsigned char *okm, size_t L,
-    const unsigned char prk[HKDF_SHA256_LEN], const struct hkdf_part *info,
-    size_t ninfo)
+hkdf_expandk(unsigned char *okm, size_t L, const struct hkdf_key *prk,
+    const struct hkdf_part *info, size_t ninfo)
 {
 	crypto_auth_hmacsha256_state st;
 	unsigned char t[HKDF_SHA256_LEN];
@@ -47,7 +67,7 @@ hkdf_expandv(unsigned char *okm, size_t L,
 	if (L > HKDF_SHA256_MAXOUT)
 		return -1;
 	for (done = 0, ctr = 1; done < L; ctr++) {
-		crypto_auth_hmacsha256_init(&st, prk, HKDF_SHA256_LEN);
+		st = prk->st;
 		if (done > 0)		/* T(i-1); T(0) is empty */
 			crypto_auth_hmacsha256_update(&st, t, sizeof(t));
 		for (i = 0; i < ninfo; i++)
@@ -63,6 +83,22 @@ hkdf_expandv(unsigned char *okm, size_t L,
 	sodium_memzero(&st, sizeof(st));
 	sodium_memzero(t, sizeof(t));
 	return 0;
+}
+
+int
+hkdf_expandv(unsigned char *okm, size_t L,
+    const unsigned char prk[HKDF_SHA256_LEN], const struct hkdf_part *info,
+    size_t ninfo)
+{
+	struct hkdf_key k;
+	int rv;
+
+	if (L > HKDF_SHA256_MAXOUT)
+		return -1;
+	hkdf_key_init(&k, prk, HKDF_SHA256_LEN);
+	rv = hkdf_expandk(okm, L, &k, info, ninfo);
+	hkdf_key_wipe(&k);
+	return rv;
 }
 
 int

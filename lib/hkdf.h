@@ -2,6 +2,8 @@
 #define ADSIG_HKDF_H
 #include <stddef.h>
 
+#include <sodium.h>
+
 /*
  * HKDF-SHA256 (RFC 5869) on libsodium's HMAC-SHA256.  The inputs may
  * be given as several parts that are hashed as their concatenation,
@@ -34,6 +36,25 @@ int	hkdf_expand(unsigned char *okm, size_t L,
 	    size_t infolen);
 int	hkdf_expandv(unsigned char *okm, size_t L,
 	    const unsigned char prk[HKDF_SHA256_LEN],
+	    const struct hkdf_part *info, size_t ninfo);
+
+/*
+ * An HMAC key made ready once: a salt used for several extractions, or
+ * a PRK used for several expansions, costs its two key blocks once
+ * instead of on every call.  hkdf_key_wipe() wipes it.
+ */
+struct hkdf_key {
+	crypto_auth_hmacsha256_state	st;
+};
+
+void	hkdf_key_init(struct hkdf_key *k, const void *key, size_t keylen);
+void	hkdf_key_wipe(struct hkdf_key *k);
+/* hkdf_extractv() with the salt made ready in k. */
+void	hkdf_extractk(unsigned char prk[HKDF_SHA256_LEN],
+	    const struct hkdf_key *salt, const struct hkdf_part *ikm,
+	    size_t nikm);
+/* hkdf_expandv() with the PRK made ready in k. */
+int	hkdf_expandk(unsigned char *okm, size_t L, const struct hkdf_key *prk,
 	    const struct hkdf_part *info, size_t ninfo);
 
 #endif

@@ -8,16 +8,34 @@
 
 #include "hkdf.h"
 #include "diag.h"
+#include "xbase.h"
 
 static const unsigned char kem_suite[5] = { 'K', 'E', 'M', 0x00, 0x20 };
 static const unsigned char hpke_suite[10] = {
 	'H', 'P', 'K', 'E', 0x00, 0x20, 0x00, 0x01, 0x00, 0x02
 };
 
+/*
+ * HMAC keyed with the empty salt, ready once per thread: the
+ * extractions without a salt all start from it.
+ */
+static const struct hkdf_key *
+no_salt(void)
+{
+	static _Thread_local struct hkdf_key k;
+	static _Thread_local int ready;
+
+	if (!ready) {
+		hkdf_key_init(&k, NULL, 0);
+		ready = 1;
+	}
+	return &k;
+}
+
 /* LabeledExtract(salt, label, ikm) of RFC 9180 section 4. */
 static void
-labeled_extract(unsigned char prk[HKDF_SHA256_LEN], const unsigned char *suite,
-    size_t suitelen, const void *salt, size_t saltlen, const char *label,
+labeled_extractk(unsigned char prk[HKDF_SHA256_LEN], const unsigned char *suite,
+    size_t suitelen, const struct hkdf_key *salt, const char *label,
     const void *ikm, size_t ikmlen)
 {
 	struct hkdf_part parts[4] = {
@@ -25,14 +43,14 @@ labeled_extract(unsigned char prk[HKDF_SHA256_LEN], const unsigned char *suite,
 		{ label, strlen(label) }, { ikm, ikmlen }
 	};
 
-	hkdf_extractv(prk, salt, saltlen, parts, 4);
+	hkdf_extractk(prk, salt, parts, 4);
 }
 
 /* LabeledExpand(prk, label, info, L); L is small here, never fails. */
 static void
-labeled_expand(unsigned char *out, size_t L, const unsigned char *suite,
-    size_t suitelen, const unsigned char prk[HKDF_SHA256_LEN],
-    const char *label, const void *info, size_t infolen)
+labeled_expandk(unsigned char *out, size_t L, const unsigned char *suite,
+    size_t suitelen, const struct hkdf_key *prk, const char *label,
+    const void *info, size_t infolen)
 {
 	unsigned char len2[2] = { (unsigned char)(L >> 8), (unsigned char)L };
 	struct hkdf_part parts[5] = {
@@ -40,7 +58,7 @@ labeled_expand(unsigned char *out, size_t L, const unsigned char *suite,
 		{ label, strlen(label) }, { info, infolen }
 	};
 
-	(void)hkdf_expandv(out, L, prk, parts, 5);
+	(void)hkdf_expandk(out, L, prk, parts, 5);
 }
 
 int
@@ -60,7 +78,9 @@ hpke_available(char *err, size_t errlen)
 int
 hpke_public_key(unsigned char pk[HPKE_NPK], const unsigned char sk[HPKE_NSK])
 {
-	return crypto_scalarmult_base(pk, sk) == 0 ? 0 : -1;
+	if (sodium_init() < 0)
+		return -1;
+	return xbase(pk, sk);
 }
 
 void
@@ -87,14 +107,17 @@ extract_and_expand(unsigned char shared_secret[HPKE_NSECRET],
     const unsigned char pkR[HPKE_NPK])
 {
 	unsigned char prk[HKDF_SHA256_LEN], kem_context[HPKE_NENC + HPKE_NPK];
+	struct hkdf_key k;
 
-	labeled_extract(prk, kem_suite, sizeof(kem_suite), NULL, 0, "eae_prk",
-	    dh, 32);
+	labeled_extractk(prk, kem_suite, sizeof(kem_suite), no_salt(),
+	    "eae_prk", dh, 32);
 	memcpy(kem_context, enc, HPKE_NENC);
 	memcpy(kem_context + HPKE_NENC, pkR, HPKE_NPK);
-	labeled_expand(shared_secret, HPKE_NSECRET, kem_suite,
-	    sizeof(kem_suite), prk, "shared_secret", kem_context,
+	hkdf_key_init(&k, prk, sizeof(prk));
+	labeled_expandk(shared_secret, HPKE_NSECRET, kem_suite,
+	    sizeof(kem_suite), &k, "shared_secret", kem_context,
 	    sizeof(kem_context));
+	hkdf_key_wipe(&k);
 	sodium_memzero(prk, sizeof(prk));
 }
 
@@ -109,7 +132,7 @@ hpke_encap(unsigned char shared_secret[HPKE_NSECRET],
 		diag_errf(err, errlen, "cannot initialise libsodium");
 		return -1;
 	}
-	if (crypto_scalarmult_base(enc, skE) != 0 ||
+	if (xbase(enc, skE) != 0 ||
 	    crypto_scalarmult(dh, skE, pkR) != 0) {
 		/* libsodium refuses an all-zero result, as RFC 9180 asks */
 		diag_errf(err, errlen, "invalid public key");
@@ -137,7 +160,7 @@ receiver_public_key(unsigned char pkR[HPKE_NPK],
 
 	crypto_generichash(h, sizeof(h), skR, HPKE_NSK, NULL, 0);
 	if (!cached || sodium_memcmp(h, hsk, sizeof(h)) != 0) {
-		if (crypto_scalarmult_base(pk, skR) != 0)
+		if (xbase(pk, skR) != 0)
 			return -1;
 		memcpy(hsk, h, sizeof(h));
 		cached = 1;
@@ -168,27 +191,67 @@ hpke_decap(unsigned char shared_secret[HPKE_NSECRET],
 	return 0;
 }
 
+/*
+ * key_schedule_context = mode || psk_id_hash || info_hash.  The empty
+ * psk_id's hash is a constant, and a sender or receiver uses one info
+ * for every message: both are kept per thread, info_hash for the last
+ * info seen (public values, not secrets).
+ */
+static void
+schedule_context(unsigned char ksc[1 + 2 * HKDF_SHA256_LEN], const void *info,
+    size_t infolen)
+{
+	enum { MAXINFO = 256 };
+	static _Thread_local unsigned char psk_id_hash[HKDF_SHA256_LEN];
+	static _Thread_local unsigned char info_hash[HKDF_SHA256_LEN];
+	static _Thread_local unsigned char last[MAXINFO];
+	static _Thread_local size_t lastlen;
+	static _Thread_local int have_psk, have_info;
+
+	ksc[0] = 0x00;				/* mode_base */
+	if (!have_psk) {
+		labeled_extractk(psk_id_hash, hpke_suite, sizeof(hpke_suite),
+		    no_salt(), "psk_id_hash", NULL, 0);
+		have_psk = 1;
+	}
+	memcpy(ksc + 1, psk_id_hash, HKDF_SHA256_LEN);
+	if (have_info && infolen == lastlen &&
+	    (infolen == 0 || memcmp(info, last, infolen) == 0)) {
+		memcpy(ksc + 1 + HKDF_SHA256_LEN, info_hash, HKDF_SHA256_LEN);
+		return;
+	}
+	labeled_extractk(ksc + 1 + HKDF_SHA256_LEN, hpke_suite,
+	    sizeof(hpke_suite), no_salt(), "info_hash", info, infolen);
+	if (infolen <= MAXINFO) {
+		memcpy(info_hash, ksc + 1 + HKDF_SHA256_LEN, HKDF_SHA256_LEN);
+		if (infolen > 0)
+			memcpy(last, info, infolen);
+		lastlen = infolen;
+		have_info = 1;
+	}
+}
+
 /* KeySchedule for mode_base with the default (empty) psk and psk_id. */
 static void
 key_schedule(struct hpke_ctx *ctx, const unsigned char ss[HPKE_NSECRET],
     const void *info, size_t infolen)
 {
 	unsigned char ksc[1 + 2 * HKDF_SHA256_LEN], secret[HKDF_SHA256_LEN];
+	struct hkdf_key k;
 
-	ksc[0] = 0x00;				/* mode_base */
-	labeled_extract(ksc + 1, hpke_suite, sizeof(hpke_suite), NULL, 0,
-	    "psk_id_hash", NULL, 0);
-	labeled_extract(ksc + 1 + HKDF_SHA256_LEN, hpke_suite,
-	    sizeof(hpke_suite), NULL, 0, "info_hash", info, infolen);
-	labeled_extract(secret, hpke_suite, sizeof(hpke_suite), ss,
-	    HPKE_NSECRET, "secret", NULL, 0);
-	labeled_expand(ctx->key, HPKE_NK, hpke_suite, sizeof(hpke_suite),
-	    secret, "key", ksc, sizeof(ksc));
-	labeled_expand(ctx->base_nonce, HPKE_NN, hpke_suite,
-	    sizeof(hpke_suite), secret, "base_nonce", ksc, sizeof(ksc));
-	labeled_expand(ctx->exporter_secret, HPKE_NH, hpke_suite,
-	    sizeof(hpke_suite), secret, "exp", ksc, sizeof(ksc));
+	schedule_context(ksc, info, infolen);
+	hkdf_key_init(&k, ss, HPKE_NSECRET);
+	labeled_extractk(secret, hpke_suite, sizeof(hpke_suite), &k, "secret",
+	    NULL, 0);
+	hkdf_key_init(&k, secret, sizeof(secret));
+	labeled_expandk(ctx->key, HPKE_NK, hpke_suite, sizeof(hpke_suite),
+	    &k, "key", ksc, sizeof(ksc));
+	labeled_expandk(ctx->base_nonce, HPKE_NN, hpke_suite,
+	    sizeof(hpke_suite), &k, "base_nonce", ksc, sizeof(ksc));
+	labeled_expandk(ctx->exporter_secret, HPKE_NH, hpke_suite,
+	    sizeof(hpke_suite), &k, "exp", ksc, sizeof(ksc));
 	ctx->seq = 0;
+	hkdf_key_wipe(&k);
 	sodium_memzero(secret, sizeof(secret));
 }
 

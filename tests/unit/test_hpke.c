@@ -92,6 +92,17 @@ main(void)
 	CHECK_STR(th_hex(hex, ct, ptlen + HPKE_NT), V_CT);
 	CHECK(s.seq == 1);
 
+	/* The info_hash kept per thread follows the info: another info,
+	 * then the vector's again, gives the vector's ciphertext. */
+	CHECK(hpke_setup_base_s(&s, enc, pkR, "other", 5, skE, NULL, err,
+	    sizeof(err)) == 0);
+	CHECK(hpke_seal(&s, ct, aad, aadlen, pt, ptlen, err, sizeof(err)) == 0);
+	CHECK(strcmp(th_hex(hex, ct, ptlen + HPKE_NT), V_CT) != 0);
+	CHECK(hpke_setup_base_s(&s, enc, pkR, info, infolen, skE, NULL, err,
+	    sizeof(err)) == 0);
+	CHECK(hpke_seal(&s, ct, aad, aadlen, pt, ptlen, err, sizeof(err)) == 0);
+	CHECK_STR(th_hex(hex, ct, ptlen + HPKE_NT), V_CT);
+
 	/* Round trip with a generated key pair, several messages. */
 	rng_init(&rg, &seed, "hpke", 4);
 	hpke_keypair(skR, pkR, &rg);
