@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "b64.h"
 #include "catalog.h"
 #include "diag.h"
 #include "jmember.h"
@@ -343,8 +344,7 @@ open_input(struct ctx *c, json_t *ai, struct pai_opened *o, char *msg,
 		c->ctcap = len / 4 * 3 + 3;
 		c->ct = xrealloc(c->ct, c->ctcap);
 	}
-	if (sodium_base642bin(c->ct, c->ctcap, b64, len, NULL, &ctlen, NULL,
-	    sodium_base64_VARIANT_ORIGINAL) != 0) {
+	if (b64_decode(c->ct, c->ctcap, b64, len, &ctlen) != 0) {
 		snprintf(msg, msglen, "auction_input ciphertext is not "
 		    "standard base64");
 		return 1;

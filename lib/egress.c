@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
 
+#include "b64.h"
 #include "xalloc.h"
 
 /* Wire bodies up to this size are built on the stack. */
@@ -621,11 +621,9 @@ egress_encode(const struct egress_schema *s, const struct egress_values *v,
 	}
 	/* The header byte follows the body: version, then protocol 0. */
 	buf[nbytes] = (unsigned char)(s->version << 5);
-	b64len = sodium_base64_ENCODED_LEN(nbytes + 1,
-	    sodium_base64_VARIANT_ORIGINAL);
+	b64len = B64_LEN(nbytes + 1) + 1;
 	*out = xmalloc(b64len);
-	sodium_bin2base64(*out, b64len, buf, nbytes + 1,
-	    sodium_base64_VARIANT_ORIGINAL);
+	b64_encode(*out, buf, nbytes + 1);
 	if (buf != stackbuf)
 		free(buf);
 	return 0;
@@ -653,7 +651,6 @@ egress_decode(const struct egress_schema *s, const char *b64,
     struct egress_values *v, char *err, size_t errlen)
 {
 	unsigned char stackbuf[STACK_BYTES], *buf;
-	const char *end;
 	size_t len, nbytes, want, binlen, k;
 	unsigned hdr, top;
 	int rc = -1;
@@ -671,8 +668,7 @@ egress_decode(const struct egress_schema *s, const char *b64,
 		return fail(err, errlen, "payload of %zu base64 characters, "
 		    "schema needs %zu bytes", len, want);
 	buf = want <= sizeof(stackbuf) ? stackbuf : xmalloc(want);
-	if (sodium_base642bin(buf, want, b64, len, NULL, &binlen, &end,
-	    sodium_base64_VARIANT_ORIGINAL) != 0 || end != b64 + len) {
+	if (b64_decode(buf, want, b64, len, &binlen) != 0) {
 		fail(err, errlen, "payload is not valid base64");
 		goto out;
 	}

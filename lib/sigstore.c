@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
 
+#include "b64.h"
 #include "xalloc.h"
 #include "diag.h"
 #include "jsize.h"
@@ -311,16 +311,11 @@ static int
 b64(struct upd *u, const char *s, size_t n, size_t *len)
 {
 	size_t need = n / 4 * 3 + 3;
-	const char *end;
-
 	if (u->capbytes - u->nbytes < need) {
 		u->capbytes = u->nbytes + need + u->capbytes;
 		u->bytes = xrealloc(u->bytes, u->capbytes);
 	}
-	if (sodium_base642bin(u->bytes + u->nbytes, need, s, n, NULL, len,
-	    &end, sodium_base64_VARIANT_ORIGINAL) != 0 || end != s + n)
-		return -1;
-	return 0;
+	return b64_decode(u->bytes + u->nbytes, need, s, n, len);
 }
 
 /* Decodes key k and records a new op for it.  NULL after an error. */

@@ -67,13 +67,39 @@ fe_mul(fe h, const fe f, const fe g)
 	h[4] = (uint64_t)r4 & M51;
 }
 
+/* h = f^2 with 15 products instead of 25; limbs as for fe_mul. */
+static void
+fe_sq(fe h, const fe f)
+{
+	uint64_t d0 = 2 * f[0], d1 = 2 * f[1], f3_19 = 19 * f[3],
+	    f4_19 = 19 * f[4], c;
+	u128 r0, r1, r2, r3, r4;
+
+	r0 = (u128)f[0] * f[0] + (u128)d1 * f4_19 + (u128)(2 * f[2]) * f3_19;
+	r1 = (u128)d0 * f[1] + (u128)(2 * f[2]) * f4_19 + (u128)f[3] * f3_19;
+	r2 = (u128)d0 * f[2] + (u128)f[1] * f[1] + (u128)(2 * f[3]) * f4_19;
+	r3 = (u128)d0 * f[3] + (u128)d1 * f[2] + (u128)f[4] * f4_19;
+	r4 = (u128)d0 * f[4] + (u128)d1 * f[3] + (u128)f[2] * f[2];
+	r1 += (uint64_t)(r0 >> 51);
+	r2 += (uint64_t)(r1 >> 51);
+	r3 += (uint64_t)(r2 >> 51);
+	r4 += (uint64_t)(r3 >> 51);
+	c = (uint64_t)(r4 >> 51);
+	h[0] = ((uint64_t)r0 & M51) + 19 * c;
+	h[1] = ((uint64_t)r1 & M51) + (h[0] >> 51);
+	h[0] &= M51;
+	h[2] = (uint64_t)r2 & M51;
+	h[3] = (uint64_t)r3 & M51;
+	h[4] = (uint64_t)r4 & M51;
+}
+
 /* h = f^(2^n) */
 static void
 fe_sqn(fe h, const fe f, int n)
 {
-	fe_mul(h, f, f);
+	fe_sq(h, f);
 	while (--n > 0)
-		fe_mul(h, h, h);
+		fe_sq(h, h);
 }
 
 /* h = z^(p - 2) = 1/z, by the addition chain of ref10's fe_invert. */

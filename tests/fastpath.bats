@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The hot paths that read compact lines without jansson's parser
-# (pas-bid, pas-score) against the jansson path of the same tools: every
+# (pas-bid, pas-score, and pas-encode's writer of sealed requests)
+# against the jansson path of the same tools: every
 # record of a pas-synth world, and thousands of variants of them changed
 # at random (testdata/fastpath/mutate.py: wrong types, escapes, missing
 # members, duplicate keys), go through each tool twice, once compact
@@ -110,5 +111,58 @@ score() {
 	both score
 	n=$(grep -c '"auction"' c/out)
 	[ "$n" -gt 1000 ] || fail "only $n auctions"
+	grep -q 'rejected [1-9]' c/err || fail "nothing rejected"
+}
+
+# encode_both ARGS...: pas-encode on ./in as it is and with white space;
+# the same status and messages, the same records, and the same bytes for
+# every sealed request (spliced into a canonical request's text, or
+# written by jansson).  Other records pass through as they came.
+encode_both() {
+	mkdir -p c s
+	cp in c/in
+	python3 "$F/spaced.py" < in > s/in
+	set +e
+	(cd c && pas-encode --seed 1 --key-config "$W/k.keyconfig" "$@" in \
+	    > out 2> err); s1=$?
+	(cd s && pas-encode --seed 1 --key-config "$W/k.keyconfig" "$@" in \
+	    > out 2> err); s2=$?
+	set -e
+	[ "$s1" -eq "$s2" ] || fail "status $s1 compact, $s2 spaced"
+	diff <(sed 's/column [0-9]*/column N/' c/err) \
+	    <(sed 's/column [0-9]*/column N/' s/err) || fail "messages differ"
+	cmp <(grep '"auction_input"' c/out) <(grep '"auction_input"' s/out) ||
+	    fail "sealed requests differ"
+	python3 "$F/spaced.py" --canon < c/out > c1
+	python3 "$F/spaced.py" --canon < s/out > c2
+	diff c1 c2 > /dev/null || fail "records differ"
+	[ -s c/out ] || fail "no output"
+}
+
+@test "fast path: pas-encode on a world, compact = with white space, byte for byte" {
+	cp "$W/world.ndjson" in
+	encode_both -v
+	n=$(grep -c '"auction_input"' c/out)
+	[ "$n" -eq 200 ] || fail "$n requests sealed"
+	# the world's lines are canonical: the compact run took the splice
+	python3 -c '
+import json, sys
+for l in sys.stdin:
+    assert l.rstrip("\n") == json.dumps(json.loads(l), separators=(",", ":"),
+                                        ensure_ascii=False), l
+' < in
+	# a request that already has an auction_input is written by jansson,
+	# the new one in the old one's place
+	grep -m1 '"auction_input"' c/out > in
+	encode_both
+	n=$(grep -o '"auction_input"' c/out | wc -l)
+	[ "$n" -eq 1 ] || fail "$n auction_input members"
+}
+
+@test "fast path: pas-encode on 2000 broken variants, compact = with white space" {
+	python3 "$F/mutate.py" 7 2000 < "$W/world.ndjson" > in
+	encode_both --skip-bad -v --reorder-window 40000000
+	n=$(grep -c '"auction_input"' c/out)
+	[ "$n" -gt 200 ] || fail "only $n requests sealed"
 	grep -q 'rejected [1-9]' c/err || fail "nothing rejected"
 }
