@@ -80,8 +80,14 @@ fmt_g(char *out, int neg, uint64_t n, int P, int X)
 			for (i = 1; i < nd; i++)
 				out[len++] = dig[i];
 		}
-		len += sprintf(out + len, "e%c%02d", X < 0 ? '-' : '+',
-		    X < 0 ? -X : X);
+		out[len++] = 'e';		/* as printf: a sign, 2 digits or 3 */
+		out[len++] = X < 0 ? '-' : '+';
+		if (X < 0)
+			X = -X;
+		if (X >= 100)
+			out[len++] = (char)('0' + X / 100);
+		out[len++] = (char)('0' + X / 10 % 10);
+		out[len++] = (char)('0' + X % 10);
 	} else if (X < 0) {
 		out[len++] = '0';
 		out[len++] = '.';
@@ -161,6 +167,14 @@ jw_fmt_double(char *out, double d)
 
 	if ((n = fmt_fast(out, d)) >= 0)
 		return n;
+	if (d == 0) {			/* printf's "0" and "-0" */
+		n = 0;
+		if (signbit(d))
+			out[n++] = '-';
+		out[n++] = '0';
+		out[n] = '\0';
+		return n;
+	}
 	for (prec = 15; prec <= 17; prec++) {
 		n = snprintf(out, 32, "%.*g", prec, d);
 		if (prec == 17 || strtod(out, NULL) == d)

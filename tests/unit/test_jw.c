@@ -58,6 +58,8 @@ main(void)
 	}
 	for (i = -1074; i < 1024; i++)
 		same(ldexp(1, i), &bad);
+	same(0.0, &bad);
+	same(-0.0, &bad);
 	for (i = -6; i < 15; i++) {
 		same(pow(10, i), &bad);
 		same(nextafter(pow(10, i), 0), &bad);
