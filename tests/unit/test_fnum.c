@@ -72,7 +72,7 @@ main(void)
 	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++)
 		CHECK(fnum_parse(bad[i], strlen(bad[i]), &x) == -1);
 	/* the shortest round trip and %.17g of random doubles */
-	for (i = 0; i < 1000000; i++) {
+	for (i = 0; i < (size_t)unit_n(1000000); i++) {
 		d = random_double();
 		for (k = 1; k <= 17; k++) {
 			snprintf(s, sizeof(s), "%.*g", (int)k, d);
@@ -84,7 +84,7 @@ main(void)
 		same(s);
 	}
 	/* doubles of the sizes the tools write: [-1000, 1000], in %g forms */
-	for (i = 0; i < 2000000; i++) {
+	for (i = 0; i < (size_t)unit_n(2000000); i++) {
 		d = ((double)(rng_u64(&r) >> 11) / 9007199254740992.0 - 0.5) *
 		    pow(10, (double)rng_below(&r, 12) - 6);
 		snprintf(s, sizeof(s), "%.*g", (int)(1 + rng_below(&r, 17)), d);
@@ -93,7 +93,7 @@ main(void)
 		same(s);
 	}
 	/* random digit strings: up to 25 digits, a point, an exponent */
-	for (i = 0; i < 2000000; i++) {
+	for (i = 0; i < (size_t)unit_n(2000000); i++) {
 		n = 1 + rng_below(&r, 25);
 		k = 0;
 		if (rng_below(&r, 2))
@@ -116,7 +116,7 @@ main(void)
 		same(s);
 	}
 	/* halfway cases between neighbouring doubles, written exactly */
-	for (i = 0; i < 200000; i++) {
+	for (i = 0; i < (size_t)unit_n(200000); i++) {
 		d = fabs(random_double());
 		if (d < 1e-20 || d > 1e20)
 			continue;

@@ -293,7 +293,7 @@ main(void)
 
 	rng_global_init();
 	rng_init(&r, &seed, "jmember", 7);
-	for (i = 0; i < 300000; i++) {
+	for (i = 0; i < unit_n(300000); i++) {
 		line.len = 0;
 		buf_adds(&line, "{\"type\":\"request\",\"x\":");
 		gen(&line, 1);
@@ -353,7 +353,7 @@ main(void)
 	CHECK(tree_wrong == 0);
 	CHECK(tape_wrong == 0);
 	/* the test means something: many lines of each kind */
-	CHECK(vouched > 20000);
+	CHECK(vouched > unit_n(20000));
 	CHECK(jansson_ok > vouched);
 	fprintf(stderr, "jmember: %d of %d lines jansson accepts vouched for\n",
 	    vouched, jansson_ok);
@@ -412,7 +412,7 @@ main(void)
 	 * some named twice: vouched for exactly when jansson accepts them
 	 * and they have at most JMEMBER_MAXKEYS keys.
 	 */
-	for (i = 0; i < 20000; i++) {
+	for (i = 0; i < unit_n(20000); i++) {
 		size_t nk = rng_below(&r, 70), pool = 8 + rng_below(&r, 200);
 
 		line.len = 0;
@@ -432,7 +432,7 @@ main(void)
 		json_decref(v);
 	}
 	CHECK(many_wrong == 0);
-	CHECK(many_dup > 5000 && many_dup < 15000);
+	CHECK(many_dup > unit_n(5000) && many_dup < unit_n(15000));
 
 	/* the tape by hand: {"a":1,"bb":[2,-0.5],"c":{}} */
 	CHECK(jtape_scan("{\"a\":1,\"bb\":[2,-0.5],\"c\":{}}", 28, &tape) == 0 &&

@@ -43,14 +43,14 @@ main(void)
 	rng_global_init();
 	rng_init(&r, &seed, "jw", 2);
 	/* random doubles of every magnitude around the fast range */
-	for (i = 0; i < 2000000; i++) {
+	for (i = 0; i < unit_n(2000000); i++) {
 		d = rng_double(&r) * pow(10, (double)rng_below(&r, 30) - 10);
 		if (rng_below(&r, 2))
 			d = -d;
 		same(d, &bad);
 	}
 	/* random bit patterns, powers of two and ten, short decimals */
-	for (i = 0; i < 300000; i++) {
+	for (i = 0; i < unit_n(300000); i++) {
 		bits = rng_u64(&r);
 		memcpy(&d, &bits, sizeof(d));
 		if (isfinite(d))
@@ -65,7 +65,7 @@ main(void)
 		same(nextafter(pow(10, i), 0), &bad);
 		same(nextafter(pow(10, i), INFINITY), &bad);
 	}
-	for (i = 0; i < 100000; i++) {
+	for (i = 0; i < unit_n(100000); i++) {
 		snprintf(tmp, sizeof(tmp), "%d.%03d", i / 100, i % 1000);
 		same(strtod(tmp, NULL), &bad);
 		same((double)i / 7, &bad);

@@ -26,7 +26,7 @@ int
 main(void)
 {
 	unsigned char sk[32], a[32], b[32];
-	int i, same = 0, n = 20000;
+	int i, same = 0, n = (int)unit_n(20000);
 
 	if (sodium_init() < 0)
 		return 1;

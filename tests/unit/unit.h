@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int unit_pass, unit_fail;
@@ -53,5 +54,18 @@ unit_report_named(const char *name)
 }
 
 #define unit_report() unit_report_named(__FILE__)
+
+/*
+ * The number of random cases to run: n, or n / 20 when ADSIG_UNIT_QUICK
+ * is set (make check VALGRIND=1, where every case costs fifty times as
+ * much and the point is memory errors, not another million numbers).
+ */
+static inline long
+unit_n(long n)
+{
+	const char *q = getenv("ADSIG_UNIT_QUICK");
+
+	return q != NULL && *q != '\0' && n >= 20 ? n / 20 : n;
+}
 
 #endif
