@@ -327,16 +327,27 @@ static int
 open_input(struct ctx *c, json_t *ai, struct pai_opened *o, char *msg,
     size_t msglen)
 {
-	json_t *ct = json_object_get(ai, "ciphertext");
+	json_t *ct = json_object_get(ai, "ciphertext"), *kid;
 	const char *b64;
 	size_t len, ctlen;
 	char err[256];
-	int rc;
+	int rc, key_id = -1;
 
 	if (!json_is_object(ai) || !json_is_string(ct)) {
 		snprintf(msg, msglen, "auction_input has no string "
 		    "\"ciphertext\"");
 		return 1;
+	}
+	/* key_id, where given, is the key the header names (adsig(5)) */
+	if ((kid = json_object_get(ai, "key_id")) != NULL &&
+	    !json_is_null(kid)) {
+		if (!json_is_integer(kid) || json_integer_value(kid) < 0 ||
+		    json_integer_value(kid) > 255) {
+			snprintf(msg, msglen, "auction_input key_id is not an "
+			    "integer from 0 to 255");
+			return 1;
+		}
+		key_id = (int)json_integer_value(kid);
 	}
 	b64 = json_string_value(ct);
 	len = json_string_length(ct);
@@ -349,7 +360,7 @@ open_input(struct ctx *c, json_t *ai, struct pai_opened *o, char *msg,
 		    "standard base64");
 		return 1;
 	}
-	rc = pai_open(c->sk, -1, c->ct, ctlen, o, err, sizeof(err));
+	rc = pai_open(c->sk, key_id, c->ct, ctlen, o, err, sizeof(err));
 	if (rc == PAI_OK)
 		return 0;
 	if (rc == PAI_ECRYPTO) {

@@ -118,17 +118,23 @@ retrieve() {
 	print("\n".join(lines))
 	print('{"type":"request","id":"x","auction_input":{"key_id":4}}')
 	print('{"type":"request","id":"y","buyers":"adtech1.example","auction_input":null}')
+	r = json.loads(lines[0]); r["auction_input"]["key_id"] = "x"
+	print(json.dumps(r, separators=(",", ":")))
+	r["auction_input"]["key_id"] = 200	# not the header's
+	print(json.dumps(r, separators=(",", ":")))
 	PY
 	run -65 --separate-stderr retrieve bad
 	[ "$stderr" = "pas-retrieve: bad:2: cannot open auction_input (decrypt): decryption failed (wrong key or altered request)" ] || fail "$stderr"
 	run -0 --separate-stderr retrieve --skip-bad --rejects rej bad
 	[ "${#lines[@]}" -eq 1 ]
-	[ "$stderr" = "pas-retrieve: read 5, wrote 1, rejected 4, requests 1, buyers 2, candidates 20, no input 0, no payload 0, undecodable 0, udf failed 0, ads filtered in ${stderr##*ads filtered in }" ] || fail "$stderr"
+	[ "$stderr" = "pas-retrieve: read 7, wrote 1, rejected 6, requests 1, buyers 2, candidates 20, no input 0, no payload 0, undecodable 0, udf failed 0, ads filtered in ${stderr##*ads filtered in }" ] || fail "$stderr"
 	run -0 python3 -c 'import json,sys; [print(json.loads(l)["line"], json.loads(l)["reason"]) for l in open("rej")]'
 	assert_output '2 cannot open auction_input (decrypt): decryption failed (wrong key or altered request)
 3 auction_input ciphertext is not standard base64
 4 auction_input has no string "ciphertext"
-5 "buyers" is not an array'
+5 "buyers" is not an array
+6 auction_input key_id is not an integer from 0 to 255
+7 cannot open auction_input (key_id): request is for key id 4, not 200'
 }
 
 @test "pas-retrieve: framing and gzip errors of an opened input are bad records" {
