@@ -120,13 +120,16 @@ keys_write_file(const char *path, const void *data, size_t len,
 	strcat(tmp, ".XXXXXX");
 	/* mkstemp: O_CREAT|O_EXCL, mode 0600, in the target's directory */
 	if ((fd = mkstemp(tmp)) == -1) {
+		rv = errno == ENOSPC || errno == EDQUOT || errno == EIO ?
+		    EX_IOERR : EX_CANTCREAT;
 		diag_errf(err, errlen, "cannot create %s: %s", path,
 		    strerror(errno));
 		free(tmp);
-		return EX_CANTCREAT;
+		return rv;
 	}
 	if (fchmod(fd, (mode_t)mode) == -1)
 		goto syserr;
+	rv = EX_IOERR;			/* a full disk, an I/O error */
 	while (done < len) {
 		if ((w = write(fd, p + done, len - done)) == -1) {
 			if (errno == EINTR)
@@ -142,6 +145,7 @@ keys_write_file(const char *path, const void *data, size_t len,
 		goto syserr;
 	}
 	fd = -1;
+	rv = EX_CANTCREAT;
 	if (overwrite) {
 		if (rename(tmp, path) == -1)
 			goto syserr;

@@ -35,7 +35,8 @@ int	keys_load_secret(const char *path, unsigned char sk[HPKE_NSK],
  * Writes data to path atomically: a temporary file in the same
  * directory (O_CREAT|O_EXCL, the given mode), fsync, then rename (or,
  * with overwrite 0, link: an existing path is never replaced and gives
- * EX_CANTCREAT "FILE exists").  0 or EX_CANTCREAT.
+ * EX_CANTCREAT "FILE exists").  0, EX_IOERR when the data cannot be
+ * written (a full disk), or EX_CANTCREAT.
  */
 int	keys_write_file(const char *path, const void *data, size_t len,
 	    unsigned mode, int overwrite, char *err, size_t errlen);

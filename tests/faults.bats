@@ -53,9 +53,10 @@ $*"
 		[ "$(ls -A "$T/mnt")" = fill ] || failed "$t left $(ls -A "$T/mnt")"
 	done
 	run -74 pas-synth --seed 1 --requests 10 --devices 2 -o "$T/mnt/out"
-	# key files are written atomically too (pas-keygen says 73: the key
-	# file could not be created)
-	run -73 pas-keygen --seed 1 -o "$T/mnt/k"
+	# key files are written atomically too
+	run -74 pas-keygen --seed 1 -o "$T/mnt/k"
+	[[ "$output" == "pas-keygen: cannot write $T/mnt/k.keyconfig: No space left on device" ]] ||
+		failed "pas-keygen: $output"
 	[ "$(ls -A "$T/mnt")" = fill ] || failed "left $(ls -A "$T/mnt")"
 	umount "$T/mnt"
 	[ -z "$FAILED" ] || fail "$FAILED"
