@@ -7,6 +7,7 @@ common_setup() {
 	bats_load_library bats-support
 	bats_load_library bats-assert
 	ROOT="${ADSIG_ROOT:-$BATS_TEST_DIRNAME/..}"
+	export ADSIG_ROOT="$ROOT"	# for the man pages' setup files
 	adsig_path
 	TD="$ROOT/testdata"
 	SHARED="$ROOT/../shared"
