@@ -8,13 +8,13 @@
 #include <jansson.h>
 
 #include "diag.h"
+#include "jfile.h"
 #include "xalloc.h"
 
 int
 bidmodel_load(const char *path, enum bidmodel_type *type, struct model2t *tt,
     struct lrm **lr, char *err, size_t errlen)
 {
-	json_error_t je;
 	json_t *j;
 	const json_t *t;
 	const char *ts;
@@ -23,15 +23,8 @@ bidmodel_load(const char *path, enum bidmodel_type *type, struct model2t *tt,
 
 	*lr = NULL;
 	memset(tt, 0, sizeof(*tt));
-	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-		if (je.line <= 0)
-			diag_errf(err, errlen, "%s: %s", path, je.text);
-		else
-			diag_errf(err, errlen, "%s:%d: %s", path, je.line,
-			    je.text);
-		return json_error_code(&je) == json_error_cannot_open_file ?
-		    EX_NOINPUT : EX_DATAERR;
-	}
+	if ((j = jfile_load(path, &rc, err, errlen)) == NULL)
+		return rc;
 	t = json_object_get(j, "type");
 	ts = json_is_string(t) ? json_string_value(t) : "";
 	if (strcmp(ts, "two_tower") == 0) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "jfile.h"
 #include "jw.h"
 #include "xalloc.h"
 
@@ -211,20 +212,13 @@ fail:
 int
 egmap_load(struct egmap *m, const char *path, char *err, size_t errlen)
 {
-	json_error_t jerr;
 	json_t *j;
 	char why[256];
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		if (jerr.line > 0)
-			diag_errf(err, errlen, "%s:%d: %s", path, jerr.line,
-			    jerr.text);
-		else
-			diag_errf(err, errlen, "%s", jerr.text);
+	if ((j = jfile_load(path, NULL, err, errlen)) == NULL)
 		return -1;
-	}
 	rc = egmap_parse(m, j, why, sizeof(why));
 	json_decref(j);
 	if (rc != 0)

@@ -8,6 +8,7 @@
 
 
 #include "b64.h"
+#include "jfile.h"
 #include "xalloc.h"
 
 /* Wire bodies up to this size are built on the stack. */
@@ -348,18 +349,13 @@ int
 egress_schema_load(const char *path, struct egress_schema **out, char *err,
     size_t errlen)
 {
-	json_error_t jerr;
 	json_t *j;
 	char why[160];
 	int rc;
 
 	*out = NULL;
-	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		if (jerr.line > 0)
-			return fail(err, errlen, "%s:%d: %s", path, jerr.line,
-			    jerr.text);
-		return fail(err, errlen, "%s", jerr.text);
-	}
+	if ((j = jfile_load(path, NULL, err, errlen)) == NULL)
+		return -1;
 	rc = egress_schema_parse(j, out, why, sizeof(why));
 	json_decref(j);
 	if (rc != 0)

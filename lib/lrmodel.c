@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jfile.h"
 #include "jw.h"
 #include "xalloc.h"
 
@@ -280,18 +281,13 @@ lrm_parse(const json_t *j, struct lrm **out, char *err, size_t errlen)
 int
 lrm_load(const char *path, struct lrm **out, char *err, size_t errlen)
 {
-	json_error_t je;
 	json_t *j;
 	char why[200];
 	int rc;
 
 	*out = NULL;
-	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-		if (je.line > 0)
-			return fail(err, errlen, "%s:%d: %s", path, je.line,
-			    je.text);
-		return fail(err, errlen, "%s", je.text);
-	}
+	if ((j = jfile_load(path, NULL, err, errlen)) == NULL)
+		return -1;
 	rc = lrm_parse(j, out, why, sizeof(why));
 	json_decref(j);
 	if (rc != 0)

@@ -11,6 +11,7 @@
 #include "jw.h"
 #include "xalloc.h"
 #include "diag.h"
+#include "jfile.h"
 
 static void
 zero(struct model2t *m)
@@ -232,21 +233,13 @@ fail:
 int
 model2t_load(struct model2t *m, const char *path, char *err, size_t errlen)
 {
-	json_error_t je;
 	json_t *j;
 	char why[200];
 	int rc;
 
 	zero(m);
-	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-		if (je.line <= 0)
-			diag_errf(err, errlen, "%s: %s", path, je.text);
-		else
-			diag_errf(err, errlen, "%s:%d: %s", path, je.line,
-			    je.text);
-		return json_error_code(&je) == json_error_cannot_open_file ?
-		    EX_NOINPUT : EX_DATAERR;
-	}
+	if ((j = jfile_load(path, &rc, err, errlen)) == NULL)
+		return rc;
 	rc = model2t_from_json(m, j, why, sizeof(why));
 	if (rc != 0)
 		diag_errf(err, errlen, "%s: %s", path, why);

@@ -137,7 +137,7 @@ for line in sys.stdin: print("{\"ad\":\"nope\",\"bid\":1}", flush=True)' > bad.p
 	[ "$stderr" = 'pas-bid: nope.json: No such file or directory' ] || fail "$stderr"
 	run -66 --separate-stderr pas-bid --ads nope --model "$F/model.json" "$F/req.ndjson"
 	run -66 --separate-stderr pas-bid --ads "$F/ads.ndjson" --model nope.json "$F/req.ndjson"
-	[ "$stderr" = 'pas-bid: nope.json: unable to open nope.json: No such file or directory' ] || fail "$stderr"
+	[ "$stderr" = 'pas-bid: nope.json: No such file or directory' ] || fail "$stderr"
 	run -66 --separate-stderr bid nope
 	run -0 bid --help
 	[[ "$output" == "usage: pas-bid "* ]]

@@ -199,7 +199,7 @@ for line in sys.stdin: print("[1]", flush=True)' > bad.py
 	run -65 --separate-stderr pas-retrieve --secret-key "$W/k.sk" --ads ads --model "$W/model.json" /dev/null
 	[ "$stderr" = 'pas-retrieve: ads:3: "embedding" is not an array of 8 finite numbers' ] || fail "$stderr"
 	run -66 --separate-stderr pas-retrieve --secret-key "$W/k.sk" --ads ads --model nope.json /dev/null
-	[ "$stderr" = 'pas-retrieve: nope.json: unable to open nope.json: No such file or directory' ] || fail "$stderr"
+	[ "$stderr" = 'pas-retrieve: nope.json: No such file or directory' ] || fail "$stderr"
 	echo '{"type":"two_tower"}' > m.json
 	run -65 --separate-stderr pas-retrieve --secret-key "$W/k.sk" --ads ads --model m.json /dev/null
 	run -66 --separate-stderr retrieve nope
