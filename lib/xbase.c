@@ -36,24 +36,12 @@ fe_frombytes(fe h, const unsigned char s[32])
 	h[4] = (w[3] >> 12) & M51;	/* drops bit 255 */
 }
 
-/* Limbs below 2^54 in, below 2^52 out. */
-static void
-fe_mul(fe h, const fe f, const fe g)
+/* h = the sums r0..r4 of products, limbs reduced below 2^52. */
+static inline void
+carry(fe h, u128 r0, u128 r1, u128 r2, u128 r3, u128 r4)
 {
-	uint64_t g1 = 19 * g[1], g2 = 19 * g[2], g3 = 19 * g[3],
-	    g4 = 19 * g[4], c;
-	u128 r0, r1, r2, r3, r4;
+	uint64_t c;
 
-	r0 = (u128)f[0] * g[0] + (u128)f[1] * g4 + (u128)f[2] * g3 +
-	    (u128)f[3] * g2 + (u128)f[4] * g1;
-	r1 = (u128)f[0] * g[1] + (u128)f[1] * g[0] + (u128)f[2] * g4 +
-	    (u128)f[3] * g3 + (u128)f[4] * g2;
-	r2 = (u128)f[0] * g[2] + (u128)f[1] * g[1] + (u128)f[2] * g[0] +
-	    (u128)f[3] * g4 + (u128)f[4] * g3;
-	r3 = (u128)f[0] * g[3] + (u128)f[1] * g[2] + (u128)f[2] * g[1] +
-	    (u128)f[3] * g[0] + (u128)f[4] * g4;
-	r4 = (u128)f[0] * g[4] + (u128)f[1] * g[3] + (u128)f[2] * g[2] +
-	    (u128)f[3] * g[1] + (u128)f[4] * g[0];
 	r1 += (uint64_t)(r0 >> 51);
 	r2 += (uint64_t)(r1 >> 51);
 	r3 += (uint64_t)(r2 >> 51);
@@ -67,12 +55,33 @@ fe_mul(fe h, const fe f, const fe g)
 	h[4] = (uint64_t)r4 & M51;
 }
 
+/* Limbs below 2^54 in, below 2^52 out. */
+static void
+fe_mul(fe h, const fe f, const fe g)
+{
+	uint64_t g1 = 19 * g[1], g2 = 19 * g[2], g3 = 19 * g[3],
+	    g4 = 19 * g[4];
+	u128 r0, r1, r2, r3, r4;
+
+	r0 = (u128)f[0] * g[0] + (u128)f[1] * g4 + (u128)f[2] * g3 +
+	    (u128)f[3] * g2 + (u128)f[4] * g1;
+	r1 = (u128)f[0] * g[1] + (u128)f[1] * g[0] + (u128)f[2] * g4 +
+	    (u128)f[3] * g3 + (u128)f[4] * g2;
+	r2 = (u128)f[0] * g[2] + (u128)f[1] * g[1] + (u128)f[2] * g[0] +
+	    (u128)f[3] * g4 + (u128)f[4] * g3;
+	r3 = (u128)f[0] * g[3] + (u128)f[1] * g[2] + (u128)f[2] * g[1] +
+	    (u128)f[3] * g[0] + (u128)f[4] * g4;
+	r4 = (u128)f[0] * g[4] + (u128)f[1] * g[3] + (u128)f[2] * g[2] +
+	    (u128)f[3] * g[1] + (u128)f[4] * g[0];
+	carry(h, r0, r1, r2, r3, r4);
+}
+
 /* h = f^2 with 15 products instead of 25; limbs as for fe_mul. */
 static void
 fe_sq(fe h, const fe f)
 {
 	uint64_t d0 = 2 * f[0], d1 = 2 * f[1], f3_19 = 19 * f[3],
-	    f4_19 = 19 * f[4], c;
+	    f4_19 = 19 * f[4];
 	u128 r0, r1, r2, r3, r4;
 
 	r0 = (u128)f[0] * f[0] + (u128)d1 * f4_19 + (u128)(2 * f[2]) * f3_19;
@@ -80,17 +89,7 @@ fe_sq(fe h, const fe f)
 	r2 = (u128)d0 * f[2] + (u128)f[1] * f[1] + (u128)(2 * f[3]) * f4_19;
 	r3 = (u128)d0 * f[3] + (u128)d1 * f[2] + (u128)f[4] * f4_19;
 	r4 = (u128)d0 * f[4] + (u128)d1 * f[3] + (u128)f[2] * f[2];
-	r1 += (uint64_t)(r0 >> 51);
-	r2 += (uint64_t)(r1 >> 51);
-	r3 += (uint64_t)(r2 >> 51);
-	r4 += (uint64_t)(r3 >> 51);
-	c = (uint64_t)(r4 >> 51);
-	h[0] = ((uint64_t)r0 & M51) + 19 * c;
-	h[1] = ((uint64_t)r1 & M51) + (h[0] >> 51);
-	h[0] &= M51;
-	h[2] = (uint64_t)r2 & M51;
-	h[3] = (uint64_t)r3 & M51;
-	h[4] = (uint64_t)r4 & M51;
+	carry(h, r0, r1, r2, r3, r4);
 }
 
 /* h = f^(2^n) */
