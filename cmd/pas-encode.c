@@ -3,10 +3,7 @@
  * signal updates per device and buyer, encodes on the hourly clock,
  * and seals a ProtectedAuctionInput into every request.
  */
-#include <errno.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +14,16 @@
 #include "b64.h"
 #include "diag.h"
 #include "encoder.h"
-#include "gz.h"
-#include "jfast.h"
 #include "jw.h"
 #include "keys.h"
 #include "pai.h"
 #include "paiview.h"
 #include "pasdev.h"
 #include "pmap.h"
+#include "reorder.h"
 #include "rin.h"
-#include "rng.h"
 #include "run.h"
+#include "sealq.h"
 #include "sigstore.h"
 #include "ts.h"
 #include "udf.h"
@@ -81,52 +77,13 @@ enum {
 
 #define MAX_FAIL_MSGS	100
 
-/* ---- sealing jobs and batches ---------------------------------------- */
-
-struct sbuyer {
-	const char	*name;		/* strtab string: stable */
-	unsigned char	*payload;
-	size_t		 len;
-	int64_t		 encoded_at;
-	int32_t		 version;
-};
-
-struct job {
-	json_t		*rec;		/* owned */
-	char		*id;		/* generation id */
-	const char	*publisher;	/* borrowed from rec */
-	int64_t		 ts_ms;
-	struct sbuyer	*b;
-	size_t		 nb;
-	/* result */
-	char		*out;
-	size_t		 outlen;
-	char		*err;		/* a bad record: the reason */
-	const char	*file;
-	unsigned long	 line;
-	char		*raw;		/* for rejects, only when err */
-	size_t		 rawlen;
-};
-
-struct item {
-	int		 seal;		/* 1: jobs[idx]; 0: raw text */
-	size_t		 idx, len;	/* raw: offset and length in rawbuf */
-};
-
 struct enc {
 	struct run		*r;
 	struct pasdev_table	 t;
 	struct ohttp_keyconfig	 kc;
 	enum ohttp_label	 label;
 	int			 threads;
-	struct gz_deflater	**gz;
-	/* the batch */
-	struct item		*items;
-	size_t			 nitems, capitems;
-	struct job		*jobs;
-	size_t			 njobs, capjobs;
-	struct buf		 rawbuf;
-	atomic_size_t		 next;
+	struct sealq		 q;		/* the batch */
 	/* time order */
 	struct ts		 last;
 	int			 have_last;
@@ -138,244 +95,8 @@ struct enc {
 	unsigned long		 fail_msgs;
 	int			 fatal;
 	/* counters */
-	unsigned long		 sealed, passed, applied;
+	unsigned long		 passed, applied;
 };
-
-static void
-item_raw(struct enc *e, const char *raw, size_t len)
-{
-	struct item *it;
-
-	if (e->nitems == e->capitems) {
-		e->capitems = e->capitems ? e->capitems * 2 : 1024;
-		e->items = xreallocarray(e->items, e->capitems,
-		    sizeof(*e->items));
-	}
-	it = &e->items[e->nitems++];
-	it->seal = 0;
-	it->idx = e->rawbuf.len;
-	it->len = len + 1;
-	buf_add(&e->rawbuf, raw, len);
-	buf_addc(&e->rawbuf, '\n');
-}
-
-static struct job *
-item_job(struct enc *e)
-{
-	struct item *it;
-	struct job *j;
-
-	if (e->nitems == e->capitems) {
-		e->capitems = e->capitems ? e->capitems * 2 : 1024;
-		e->items = xreallocarray(e->items, e->capitems,
-		    sizeof(*e->items));
-	}
-	if (e->njobs == e->capjobs) {
-		e->capjobs = e->capjobs ? e->capjobs * 2 : 256;
-		e->jobs = xreallocarray(e->jobs, e->capjobs, sizeof(*e->jobs));
-	}
-	it = &e->items[e->nitems++];
-	it->seal = 1;
-	it->idx = e->njobs;
-	j = &e->jobs[e->njobs++];
-	memset(j, 0, sizeof(*j));
-	return j;
-}
-
-static void
-job_free(struct job *j)
-{
-	size_t i;
-
-	json_decref(j->rec);
-	for (i = 0; i < j->nb; i++)
-		free(j->b[i].payload);
-	free(j->b);
-	free(j->id);
-	free(j->out);
-	free(j->err);
-	free(j->raw);
-}
-
-/* Seals one request; runs on any thread. */
-static void
-seal(struct enc *e, struct job *j, struct gz_deflater *gz)
-{
-	struct pai_buyer *pb;
-	struct pai_input in;
-	struct rng g;
-	struct buf b = { 0 };
-	unsigned char *ct = NULL;
-	size_t ctlen = 0, i, b64len;
-	char err[256], *b64;
-	json_t *ai, *bs, *o;
-	int rc;
-
-	pb = xcalloc(j->nb ? j->nb : 1, sizeof(*pb));
-	for (i = 0; i < j->nb; i++) {
-		pb[i].name = j->b[i].name;
-		pb[i].payload = j->b[i].payload;
-		pb[i].len = j->b[i].len;
-		pb[i].encoding_version = j->b[i].version;
-	}
-	memset(&in, 0, sizeof(in));
-	in.buyers = pb;
-	in.nbuyers = j->nb;
-	in.publisher = j->publisher;
-	in.generation_id = j->id;
-	in.timestamp_ms = j->ts_ms;
-	if (e->r->has_seed)
-		rng_init(&g, &e->r->seed, j->id, strlen(j->id));
-	rc = pai_seal(gz, &in, &e->kc, e->label, NULL,
-	    e->r->has_seed ? &g : NULL, &ct, &ctlen, err, sizeof(err));
-	free(pb);
-	if (rc != PAI_OK) {
-		j->err = xstrdup(err);
-		return;
-	}
-	/*
-	 * A request line in canonical form (jfast_canonical: what
-	 * jw_value() writes for it) without an auction_input is copied
-	 * with auction_input written after its last member; anything
-	 * else goes through jansson, which gives the same bytes for a
-	 * canonical line (tests/fastpath.bats compares the two).
-	 */
-	if (j->rawlen >= 2 && j->raw[j->rawlen - 1] == '}' &&
-	    json_object_get(j->rec, "auction_input") == NULL &&
-	    jfast_canonical(j->raw, j->rawlen) == 0) {
-		buf_grow(&b, j->rawlen + B64_LEN(ctlen) + 64 + 96 * j->nb);
-		buf_add(&b, j->raw, j->rawlen - 1);
-		if (j->rawlen > 2)
-			buf_addc(&b, ',');
-		buf_adds(&b, "\"auction_input\":{\"key_id\":");
-		jw_int(&b, e->kc.key_id);
-		buf_adds(&b, ",\"ciphertext\":\"");
-		buf_grow(&b, B64_LEN(ctlen) + 1);
-		b64_encode(b.p + b.len, ct, ctlen);
-		b.len += B64_LEN(ctlen);
-		buf_adds(&b, "\",\"bytes\":");
-		jw_int(&b, (long long)ctlen);
-		buf_adds(&b, ",\"buyers\":{");
-		for (i = 0; i < j->nb; i++) {
-			if (i > 0)
-				buf_addc(&b, ',');
-			jw_string(&b, j->b[i].name, strlen(j->b[i].name));
-			buf_adds(&b, ":{\"encoded_at\":");
-			jw_int(&b, j->b[i].encoded_at);
-			buf_adds(&b, ",\"encoding_version\":");
-			jw_int(&b, j->b[i].version);
-			buf_adds(&b, ",\"bytes\":");
-			jw_int(&b, (long long)j->b[i].len);
-			buf_addc(&b, '}');
-		}
-		buf_adds(&b, "}}}\n");
-		free(ct);
-		j->out = b.p;
-		j->outlen = b.len;
-		return;
-	}
-	b64len = B64_LEN(ctlen) + 1;
-	b64 = xmalloc(b64len);
-	b64_encode(b64, ct, ctlen);
-	ai = json_object();
-	json_object_set_new(ai, "key_id", json_integer(e->kc.key_id));
-	json_object_set_new(ai, "ciphertext", json_stringn_nocheck(b64,
-	    b64len - 1));
-	json_object_set_new(ai, "bytes", json_integer((json_int_t)ctlen));
-	bs = json_object();
-	for (i = 0; i < j->nb; i++) {
-		o = json_object();
-		json_object_set_new(o, "encoded_at",
-		    json_integer(j->b[i].encoded_at));
-		json_object_set_new(o, "encoding_version",
-		    json_integer(j->b[i].version));
-		json_object_set_new(o, "bytes",
-		    json_integer((json_int_t)j->b[i].len));
-		json_object_set_new(bs, j->b[i].name, o);
-	}
-	json_object_set_new(ai, "buyers", bs);
-	json_object_set_new(j->rec, "auction_input", ai);
-	free(b64);
-	free(ct);
-	jw_value(&b, j->rec);
-	buf_addc(&b, '\n');
-	j->out = b.p;
-	j->outlen = b.len;
-}
-
-struct worker {
-	struct enc		*e;
-	struct gz_deflater	*gz;
-};
-
-static void *
-work(void *arg)
-{
-	struct worker *w = arg;
-	size_t k;
-
-	while ((k = atomic_fetch_add(&w->e->next, 1)) < w->e->njobs)
-		seal(w->e, &w->e->jobs[k], w->gz);
-	return NULL;
-}
-
-/* Seals the batch's requests on e->threads threads, writes the batch. */
-static int
-flush_batch(struct enc *e)
-{
-	struct worker w[64];
-	pthread_t tid[64];
-	struct run *r = e->r;
-	struct job *j;
-	size_t i, n;
-	int t, nt = e->threads, started = 0, stop = 0;
-
-	if ((size_t)nt > e->njobs)
-		nt = (int)(e->njobs ? e->njobs : 1);
-	atomic_store(&e->next, 0);
-	for (t = 0; t < nt; t++) {
-		w[t].e = e;
-		w[t].gz = e->gz[t];
-	}
-	for (t = 1; t < nt; t++)
-		if (pthread_create(&tid[t], NULL, work, &w[t]) == 0)
-			started = t;
-		else
-			break;
-	work(&w[0]);
-	for (t = 1; t <= started; t++)
-		pthread_join(tid[t], NULL);
-
-	for (i = 0; i < e->nitems; i++) {
-		if (stop)
-			break;
-		if (!e->items[i].seal) {
-			buf_add(&r->out.b, e->rawbuf.p + e->items[i].idx,
-			    e->items[i].len);
-			r->wrote++;
-		} else {
-			j = &e->jobs[e->items[i].idx];
-			if (j->err != NULL) {
-				if (run_bad(r, j->file, j->line, j->raw,
-				    j->rawlen, "cannot seal: %s", j->err) != 0)
-					stop = 1;
-				continue;
-			}
-			buf_add(&r->out.b, j->out, j->outlen);
-			r->wrote++;
-			e->sealed++;
-		}
-		if (out_maybe_flush(&r->out) != 0) {
-			run_fail(r, EX_IOERR);
-			stop = 1;
-		}
-	}
-	for (n = 0; n < e->njobs; n++)
-		job_free(&e->jobs[n]);
-	e->nitems = e->njobs = 0;
-	e->rawbuf.len = 0;
-	return stop ? -1 : 0;
-}
 
 /* ---- the encoder ------------------------------------------------------ */
 
@@ -531,7 +252,7 @@ on_request(struct enc *e, const struct rec *x)
 	struct pasdev_payload *pp;
 	struct sigstore_buyer *sb;
 	struct pasdev *d = NULL;
-	struct job *j;
+	struct sealq_job *j;
 	struct ts t;
 	size_t dlen, i, k, nb;
 	json_t *id, *buyers, *ctx, *v;
@@ -579,7 +300,7 @@ on_request(struct enc *e, const struct rec *x)
 	    pasdev_advance(&e->t, d, t.sec, why, sizeof(why)) != 0)
 		return stop_fatal(e, x, why);
 
-	j = item_job(e);
+	j = sealq_job(&e->q);
 	j->rec = json_incref(x->obj);
 	j->id = xstrdup(json_is_integer(id) ? idbuf : json_string_value(id));
 	j->publisher = pub;
@@ -618,131 +339,49 @@ process(struct enc *e, const struct rec *x)
 	else if (type != NULL && strcmp(type, "request") == 0)
 		rc = on_request(e, x);
 	else {
-		item_raw(e, x->raw, x->rawlen);
+		sealq_raw(&e->q, x->raw, x->rawlen);
 		e->passed++;
 		rc = 0;
 	}
-	if (rc != 0 || e->njobs >= 256 * (size_t)e->threads ||
-	    e->nitems >= 8192 || e->rawbuf.len >= (1 << 20))
-		if (flush_batch(e) != 0)
+	if (rc != 0 || sealq_full(&e->q))
+		if (sealq_flush(&e->q) != 0)
 			rc = -1;
 	return rc;
 }
 
-/* ---- the reorder window: a min-heap on (ts, arrival) ------------------ */
+/* ---- main loops ------------------------------------------------------- */
 
-struct held {
-	struct ts	 key;
-	unsigned long	 seq;
-	struct rec	 x;		/* raw copied, obj owned */
-};
-
-struct heap {
-	struct held	*h;
-	size_t		 n, cap;
-	unsigned long	 seq;
-	struct ts	 max;
-	int		 have_max;
-};
-
+/* Processes the records due in the reorder window (all when drain). */
 static int
-held_less(const struct held *a, const struct held *b)
+release(struct enc *e, struct reorder *w, int drain)
 {
-	int c = ts_cmp(&a->key, &b->key);
-
-	return c < 0 || (c == 0 && a->seq < b->seq);
-}
-
-static void
-heap_push(struct heap *hp, const struct held *x)
-{
-	size_t i, p;
-	struct held tmp;
-
-	if (hp->n == hp->cap) {
-		hp->cap = hp->cap ? hp->cap * 2 : 1024;
-		hp->h = xreallocarray(hp->h, hp->cap, sizeof(*hp->h));
-	}
-	i = hp->n++;
-	hp->h[i] = *x;
-	while (i > 0 && held_less(&hp->h[i], &hp->h[p = (i - 1) / 2])) {
-		tmp = hp->h[i];
-		hp->h[i] = hp->h[p];
-		hp->h[p] = tmp;
-		i = p;
-	}
-}
-
-static void
-heap_pop(struct heap *hp, struct held *out)
-{
-	size_t i = 0, l, m;
-	struct held tmp;
-
-	*out = hp->h[0];
-	hp->h[0] = hp->h[--hp->n];
-	for (;;) {
-		l = 2 * i + 1;
-		m = i;
-		if (l < hp->n && held_less(&hp->h[l], &hp->h[m]))
-			m = l;
-		if (l + 1 < hp->n && held_less(&hp->h[l + 1], &hp->h[m]))
-			m = l + 1;
-		if (m == i)
-			break;
-		tmp = hp->h[i];
-		hp->h[i] = hp->h[m];
-		hp->h[m] = tmp;
-		i = m;
-	}
-}
-
-/* Processes held records whose time is at least window before the max
- * (all of them when drain is set). */
-static int
-heap_release(struct enc *e, struct heap *hp, int drain)
-{
-	struct held x;
+	struct reorder_rec h;
+	struct rec x;
 	int rc = 0;
 
-	while (hp->n > 0 && rc == 0) {
-		if (!drain && (hp->h[0].key.sec > hp->max.sec - e->window ||
-		    (hp->h[0].key.sec == hp->max.sec - e->window &&
-		    hp->h[0].key.nsec > hp->max.nsec)))
-			break;
-		heap_pop(hp, &x);
-		rc = process(e, &x.x);
-		json_decref(x.x.obj);
-		free((char *)x.x.raw);
+	while (rc == 0 && reorder_next(w, drain, &h)) {
+		x.obj = h.obj;
+		x.raw = h.raw;
+		x.rawlen = h.rawlen;
+		x.file = h.file;
+		x.line = h.line;
+		rc = process(e, &x);
+		reorder_rec_free(&h);
 	}
 	return rc;
 }
 
 static void
-heap_free(struct heap *hp)
-{
-	size_t i;
-
-	for (i = 0; i < hp->n; i++) {
-		json_decref(hp->h[i].x.obj);
-		free((char *)hp->h[i].x.raw);
-	}
-	free(hp->h);
-}
-
-/* ---- main loops ------------------------------------------------------- */
-
-static void
 encode_run(struct enc *e, struct rin *in)
 {
-	struct heap hp;
-	struct held h;
+	struct reorder w;
 	struct rec x;
+	struct ts key;
 	const char *type;
 	char why[512];
 	int rc;
 
-	memset(&hp, 0, sizeof(hp));
+	reorder_init(&w, e->window);
 	while ((rc = rin_next(in)) == 1) {
 		run_progress(e->r);
 		x.obj = in->obj;
@@ -757,42 +396,33 @@ encode_run(struct enc *e, struct rin *in)
 		}
 		/* Timed records are ordered by ts; others keep their place
 		 * after the latest time seen before them. */
-		memset(&h, 0, sizeof(h));
 		type = json_string_value(json_object_get(x.obj, "type"));
 		if (type != NULL && (strcmp(type, "signals") == 0 ||
 		    strcmp(type, "request") == 0)) {
-			if (get_ts(x.obj, &h.key, why, sizeof(why)) != 0) {
+			if (get_ts(x.obj, &key, why, sizeof(why)) != 0) {
 				if (bad(e, &x, why) != 0)
 					break;
 				continue;
 			}
-			if (e->have_last && ts_cmp(&h.key, &e->last) < 0) {
-				if (in_order(e, &h.key, why, sizeof(why)) != 0 &&
+			if (e->have_last && ts_cmp(&key, &e->last) < 0) {
+				if (in_order(e, &key, why, sizeof(why)) != 0 &&
 				    bad(e, &x, why) != 0)
 					break;
 				continue;
 			}
-			if (!hp.have_max || ts_cmp(&h.key, &hp.max) > 0) {
-				hp.max = h.key;
-				hp.have_max = 1;
-			}
-		} else if (hp.have_max)
-			h.key = hp.max;
-		else
-			h.key.sec = INT64_MIN;
-		h.seq = hp.seq++;
-		h.x = x;
-		h.x.obj = json_incref(x.obj);
-		h.x.raw = xmemdup(x.raw, x.rawlen);
-		heap_push(&hp, &h);
-		if (heap_release(e, &hp, 0) != 0)
+			reorder_push(&w, &key, x.obj, x.raw, x.rawlen, x.file,
+			    x.line);
+		} else
+			reorder_push(&w, NULL, x.obj, x.raw, x.rawlen, x.file,
+			    x.line);
+		if (release(e, &w, 0) != 0)
 			break;
 	}
 	if (rc == 0 && e->r->status == 0)
-		heap_release(e, &hp, 1);
+		release(e, &w, 1);
 	if (!e->fatal)
-		flush_batch(e);
-	heap_free(&hp);
+		sealq_flush(&e->q);
+	reorder_free(&w);
 }
 
 static int
@@ -896,7 +526,7 @@ main(int argc, char *argv[])
 	const char *keyconfig = NULL, *udf_cmd = NULL, *secret = NULL;
 	char err[512], extra[512];
 	int ch, rc, open_mode = 0, decode = 0, udf_timeout = UDF_TIMEOUT_MS,
-	    t, reorder_set = 0;
+	    reorder_set = 0;
 	size_t bytes;
 	uint32_t i;
 
@@ -1016,10 +646,9 @@ main(int argc, char *argv[])
 
 	if ((rc = keys_load_public(keyconfig, &e.kc, err, sizeof(err))) != 0)
 		diag_die(rc, "%s", err);
-	e.gz = xcalloc((size_t)e.threads, sizeof(*e.gz));
-	for (t = 0; t < e.threads; t++)
-		if ((e.gz[t] = gz_deflater_new(err, sizeof(err))) == NULL)
-			diag_die(EX_OSERR, "%s", err);
+	if (sealq_init(&e.q, &r, &e.kc, e.label, e.threads, err,
+	    sizeof(err)) != 0)
+		diag_die(EX_OSERR, "%s", err);
 	pasdev_table_init(&e.t, &p, encode_cb, fail_cb, &e);
 	if (udf_cmd != NULL) {
 		e.use_udf = 1;
@@ -1043,7 +672,7 @@ main(int argc, char *argv[])
 		bytes += pasdev_bytes(&e.t.dev[i]);
 	snprintf(extra, sizeof(extra), "used %lu signal updates, sealed %lu "
 	    "requests, passed %lu, devices %u (%zu bytes of state), "
-	    "encodings %lu, failed %lu%s", e.applied, e.sealed, e.passed,
+	    "encodings %lu, failed %lu%s", e.applied, e.q.sealed, e.passed,
 	    e.t.n, bytes,
 	    e.t.stats.encoded, e.t.stats.failed, e.t.stats.blocked ?
 	    ", versions stopped by the failure rule" : "");
@@ -1051,12 +680,7 @@ main(int argc, char *argv[])
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 		    " %lu", e.t.stats.blocked);
 	pasdev_table_free(&e.t);
-	for (t = 0; t < e.threads; t++)
-		gz_deflater_free(e.gz[t]);
-	free(e.gz);
-	free(e.items);
-	free(e.jobs);
-	buf_free(&e.rawbuf);
+	sealq_free(&e.q);
 	buf_free(&e.req);
 	return run_finish(&r, 0, extra);
 }
