@@ -898,21 +898,6 @@ flush:
 	return rc == 0 ? 0 : -1;
 }
 
-static long long
-num(struct run *r, const char *opt, const char *arg, long long lo,
-    long long hi)
-{
-	long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoll(arg, &end, 10);
-	if (end == arg || *end != '\0' || errno != 0 || v < lo || v > hi)
-		run_usage_error(r, "%s: \"%s\" is not an integer from %lld to "
-		    "%lld", opt, arg, lo, hi);
-	return v;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -934,7 +919,7 @@ main(int argc, char *argv[])
 	    NULL, NULL };
 	struct run r;
 	struct rin in;
-	char err[512], extra[512], *end;
+	char err[512], extra[512];
 	int ch, rc, ex, e, udf_timeout = UDF_TIMEOUT_MS;
 	enum bidmodel_type mtype;
 	size_t i;
@@ -952,10 +937,8 @@ main(int argc, char *argv[])
 			model = optarg;
 			break;
 		case OPT_SHADING:
-			errno = 0;
-			c.shading = strtod(optarg, &end);
-			if (end == optarg || *end != '\0' || errno != 0 ||
-			    !(c.shading > 0) || !isfinite(c.shading))
+			c.shading = run_real(&r, "--shading", optarg);
+			if (!(c.shading > 0))
 				run_usage_error(&r, "--shading: \"%s\" is not a "
 				    "number > 0", optarg);
 			break;
@@ -972,7 +955,7 @@ main(int argc, char *argv[])
 			udf_cmd = optarg;
 			break;
 		case OPT_UDF_TIMEOUT:
-			udf_timeout = (int)num(&r, "--udf-timeout", optarg, 1,
+			udf_timeout = (int)run_integer(&r, "--udf-timeout", optarg, 1,
 			    INT_MAX);
 			break;
 		case RUN_OPT_CSV: case RUN_OPT_OFORMAT:

@@ -517,21 +517,6 @@ run_records(struct ctx *c, struct rin *in)
 	return rc == 0 ? 0 : -1;
 }
 
-static long long
-num(struct run *r, const char *opt, const char *arg, long long lo,
-    long long hi)
-{
-	long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoll(arg, &end, 10);
-	if (end == arg || *end != '\0' || errno != 0 || v < lo || v > hi)
-		run_usage_error(r, "%s: \"%s\" is not an integer from %lld to "
-		    "%lld", opt, arg, lo, hi);
-	return v;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -568,13 +553,13 @@ main(int argc, char *argv[])
 			model = optarg;
 			break;
 		case 'k':
-			c.k = (size_t)num(&r, "-k", optarg, 1, 100000);
+			c.k = (size_t)run_integer(&r, "-k", optarg, 1, 100000);
 			break;
 		case OPT_UDF:
 			udf_cmd = optarg;
 			break;
 		case OPT_UDF_TIMEOUT:
-			udf_timeout = (int)num(&r, "--udf-timeout", optarg, 1,
+			udf_timeout = (int)run_integer(&r, "--udf-timeout", optarg, 1,
 			    INT_MAX);
 			break;
 		case RUN_OPT_CSV: case RUN_OPT_OFORMAT:
