@@ -25,8 +25,9 @@ static const char synopsis[] =
 "usage: egress-noise [-hVv] [--egress-schema FILE] [--limit BITS] [-p P]\n"
 "                    [--schema FILE] [--seed N] [--skip-bad [--rejects FILE]]\n"
 "                    [--temporary-egress-schema FILE] [-o FILE] [file ...]\n"
-"       egress-noise --decode [-hVv] [--csv] [--egress-schema FILE]\n"
-"                    [--keep FIELDS] [--kind egress|temporary]\n"
+"       egress-noise --decode [-hVv] [--buyer NAME] [--csv]\n"
+"                    [--egress-schema FILE] [--keep FIELDS]\n"
+"                    [--kind egress|temporary]\n"
 "                    [--outcomes FILE] [--schema FILE] [--skip-bad]\n"
 "                    [--temporary-egress-schema FILE] [-o FILE] [file ...]";
 
@@ -44,6 +45,7 @@ static const char help[] =
 "  --kind egress|temporary  which payload --decode reads\n"
 "  --outcomes FILE        with --decode: join click and install by id\n"
 "  --keep FIELDS          with --decode: copy these record fields first\n"
+"  --buyer NAME           with --decode: only the payloads of this buyer\n"
 "  --csv                  with --decode: write CSV with a header\n"
 "  --input-format FMT     auto (by name: .csv, .csv.gz), ndjson or csv\n"
 "  -o, --output FILE      write FILE atomically instead of stdout\n"
@@ -56,7 +58,7 @@ static const char help[] =
 
 enum {
 	OPT_ESCHEMA = RUN_OPT_TOOL, OPT_TSCHEMA, OPT_SCHEMA, OPT_LIMIT,
-	OPT_DECODE, OPT_KIND, OPT_OUTCOMES, OPT_KEEP
+	OPT_DECODE, OPT_KIND, OPT_OUTCOMES, OPT_KEEP, OPT_BUYER
 };
 
 #define F_EGRESS	"egress_payload"
@@ -75,9 +77,11 @@ struct ctx {
 	json_t			*outcomes;	/* id -> 0..3 (click | install << 1) */
 	char			**keep;
 	size_t			 nkeep;
+	const char		*buyer;		/* --buyer: only its payloads */
 	int			 header_done;
 	/* counters */
-	unsigned long		 payloads, invalid, cleared, rows, unmatched;
+	unsigned long		 payloads, invalid, cleared, rows, unmatched,
+				 other_buyers;
 };
 
 static const char *const field_of[2] = { F_EGRESS, F_TEMP };
@@ -404,6 +408,15 @@ decode_one(struct ctx *c, const json_t *rec, const json_t *obj,
 
 	if (v == NULL)
 		return NULL;
+	if (c->buyer != NULL) {
+		const json_t *b = json_object_get(obj, "buyer");
+
+		if (!json_is_string(b) || strcmp(json_string_value(b),
+		    c->buyer) != 0) {
+			c->other_buyers++;
+			return NULL;
+		}
+	}
 	c->payloads++;
 	if (!json_is_string(v)) {
 		snprintf(msg, msglen, "%s%s is not a wire payload (a string)",
@@ -440,7 +453,7 @@ decode_record(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 	char where[48];
 	size_t i, mark = c->run->out.b.len;
 	unsigned long rows = c->rows, pay = c->payloads, clr = c->cleared,
-	    unm = c->unmatched;
+	    unm = c->unmatched, oth = c->other_buyers;
 	int hdr = c->header_done;
 	const char *why;
 
@@ -460,6 +473,7 @@ decode_record(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 		c->payloads = pay;
 		c->cleared = clr;
 		c->unmatched = unm;
+		c->other_buyers = oth;
 		c->header_done = hdr;
 	}
 	return why;
@@ -530,6 +544,7 @@ main(int argc, char *argv[])
 		{ "kind",     required_argument, NULL, OPT_KIND },
 		{ "outcomes", required_argument, NULL, OPT_OUTCOMES },
 		{ "keep",     required_argument, NULL, OPT_KEEP },
+		{ "buyer",    required_argument, NULL, OPT_BUYER },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *epath = NULL, *tpath = NULL, *spath = NULL, *opath = NULL;
@@ -537,7 +552,8 @@ main(int argc, char *argv[])
 	struct ctx c;
 	struct run r;
 	struct rin in;
-	char msg[512], extra[160], *keeparg = NULL;
+	char msg[512], extra[200], *keeparg = NULL;
+	size_t n;
 	int ch, rc, k;
 
 	memset(&c, 0, sizeof(c));
@@ -571,6 +587,9 @@ main(int argc, char *argv[])
 		case OPT_OUTCOMES:
 			opath = optarg;
 			break;
+		case OPT_BUYER:
+			c.buyer = optarg;
+			break;
 		case OPT_KEEP:
 			keeparg = optarg;
 			break;
@@ -588,9 +607,10 @@ main(int argc, char *argv[])
 	if (epath == NULL && tpath == NULL)
 		run_usage_error(&r, "no schema: give --egress-schema, "
 		    "--temporary-egress-schema or --schema");
-	if (!c.decode && (kind != NULL || opath != NULL || keeparg != NULL))
-		run_usage_error(&r, "--kind, --outcomes and --keep go with "
-		    "--decode");
+	if (!c.decode && (kind != NULL || opath != NULL || keeparg != NULL ||
+	    c.buyer != NULL))
+		run_usage_error(&r, "--kind, --outcomes, --keep and --buyer go "
+		    "with --decode");
 	if (!c.decode && r.out_format == RUN_FMT_CSV)
 		run_usage_error(&r, "--csv goes with --decode (reports are "
 		    "NDJSON)");
@@ -663,6 +683,11 @@ main(int argc, char *argv[])
 		else
 			snprintf(extra, sizeof(extra), "payloads %lu, rows %lu, "
 			    "cleared %lu", c.payloads, c.rows, c.cleared);
+		if (c.buyer != NULL) {
+			n = strlen(extra);
+			snprintf(extra + n, sizeof(extra) - n,
+			    ", other buyers %lu", c.other_buyers);
+		}
 	} else {
 		snprintf(extra, sizeof(extra), "payloads %lu, invalid %lu, "
 		    "cleared %lu", c.payloads, c.invalid, c.cleared);

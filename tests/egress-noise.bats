@@ -220,6 +220,20 @@ wire() {
 	[ "$stderr" = "egress-noise: read 3, used 3, rejected 0, payloads 2, rows 1, cleared 0, no outcome 1" ]
 }
 
+@test "egress-noise: --decode --buyer keeps one buyer's payloads, counts the others" {
+	egress-noise -p 0 --schema "$F/spec.json" --limit 20 "$F/reports.ndjson" > "$T/w"
+	# r-1 again, won by c.example
+	sed -n 1p "$T/w" | sed 's/"id":"r-1"/"id":"r-1c"/; s/"buyer":"b.example","type":"win"/"buyer":"c.example","type":"win"/' >> "$T/w"
+	run -0 --separate-stderr egress-noise --decode -v --schema "$F/spec.json" --kind egress --keep id --buyer b.example "$T/w"
+	assert_output '{"id":"r-1","f0":2,"f1":1,"f2_0":-1}'
+	# r-1c's report is c.example's; r-3 is a bare record without a buyer
+	[ "$stderr" = "egress-noise: read 4, used 4, rejected 0, payloads 1, rows 1, cleared 0, other buyers 2" ] || fail "$stderr"
+	run -0 --separate-stderr egress-noise --decode --schema "$F/spec.json" --kind egress --keep id --buyer c.example "$T/w"
+	assert_output '{"id":"r-1c","f0":2,"f1":1,"f2_0":-1}'
+	run -64 --separate-stderr egress-noise --schema "$F/spec.json" --buyer b.example "$T/w"
+	[ "${stderr%%$'\n'*}" = "egress-noise: --kind, --outcomes, --keep and --buyer go with --decode" ] || fail "$stderr"
+}
+
 @test "egress-noise: --decode of 64-bit values: all 64 bits set, quoted in NDJSON" {
 	# 8 bytes ff then header 00: "//////////8A"
 	run -0 egress-noise --decode --schema "$F/u64.json" <<<'{"temporary_unlimited_egress_payload":"//////////8A"}'
