@@ -1261,7 +1261,8 @@ done:
 
 struct simctx {
 	uint32_t	 attr;
-	struct tc_u64map idx;		/* channel << 32 | av -> row */
+	uint32_t	*rank;		/* av -> rank by attr and value name */
+	struct tc_u64map idx;		/* channel << 32 | av rank -> row */
 	double		*cnt;		/* W counts per row */
 	uint64_t	*key;
 	size_t		 n, cap;
@@ -1271,7 +1272,7 @@ static void
 sim_add(struct simctx *c, int W, uint32_t ch, uint32_t av, long long i,
     double n)
 {
-	uint64_t k = (uint64_t)ch << 32 | av;
+	uint64_t k = (uint64_t)ch << 32 | c->rank[av];
 	long r = tc_u64_get(&c->idx, k);
 
 	if (r < 0) {
@@ -1348,6 +1349,17 @@ similarity(struct tc *t, struct tc_sink *s)
 	memset(&c, 0, sizeof(c));
 	a = tc_find(&t->attr, t->o.sim_attr, strlen(t->o.sim_attr));
 	c.attr = a < 0 ? 0xFFFFFFF0u : (uint32_t)a;
+	/*
+	 * Each channel's vector is summed in the order of the values'
+	 * names, not of their ids, which depend on the order the input
+	 * came in: lines and count files give the same bits.
+	 */
+	sort_tc = t;
+	par = sorted_ids(t->nav, cmp_av);
+	c.rank = xmalloc(((size_t)t->nav + 1) * sizeof(*c.rank));
+	for (i = 0; i < t->nav; i++)
+		c.rank[par[i]] = i;
+	free(par);
 	if (a >= 0)
 		store_scan(t, sim_rec, &c);
 	/* rows sorted by (channel, av): each channel's vector is a range */
@@ -1494,6 +1506,7 @@ out:
 	free(val);
 	free(c.cnt);
 	free(c.key);
+	free(c.rank);
 	tc_u64map_free(&c.idx);
 }
 
