@@ -37,17 +37,22 @@ sealq_init(struct sealq *q, struct run *r, const struct ohttp_keyconfig *kc,
 	return 0;
 }
 
-void
-sealq_raw(struct sealq *q, const char *raw, size_t len)
+static struct sealq_item *
+new_item(struct sealq *q)
 {
-	struct sealq_item *it;
-
 	if (q->nitems == q->capitems) {
 		q->capitems = q->capitems ? q->capitems * 2 : 1024;
 		q->items = xreallocarray(q->items, q->capitems,
 		    sizeof(*q->items));
 	}
-	it = &q->items[q->nitems++];
+	return &q->items[q->nitems++];
+}
+
+void
+sealq_raw(struct sealq *q, const char *raw, size_t len)
+{
+	struct sealq_item *it = new_item(q);
+
 	it->seal = 0;
 	it->idx = q->rawbuf.len;
 	it->len = len + 1;
@@ -61,16 +66,11 @@ sealq_job(struct sealq *q)
 	struct sealq_item *it;
 	struct sealq_job *j;
 
-	if (q->nitems == q->capitems) {
-		q->capitems = q->capitems ? q->capitems * 2 : 1024;
-		q->items = xreallocarray(q->items, q->capitems,
-		    sizeof(*q->items));
-	}
 	if (q->njobs == q->capjobs) {
 		q->capjobs = q->capjobs ? q->capjobs * 2 : 256;
 		q->jobs = xreallocarray(q->jobs, q->capjobs, sizeof(*q->jobs));
 	}
-	it = &q->items[q->nitems++];
+	it = new_item(q);
 	it->seal = 1;
 	it->idx = q->njobs;
 	j = &q->jobs[q->njobs++];
