@@ -461,6 +461,10 @@ main(int argc, char *argv[])
 		wopen = 1;
 	}
 	if (statedir != NULL) {
+		/* the hourly job's matrix: on disk before it replaces the
+		 * last one, as the state is (adsig(7)) */
+		r.out.durable = 1;
+		wout.durable = 1;
 		if ((rc = tcs_open(&st, statedir)) != 0) {
 			state_open = 1;
 			run_fail(&r, rc);

@@ -180,7 +180,7 @@ out_commit(struct out *o)
 		o->fd = -1;
 		return ex;
 	}
-	if (ex == 0 && fsync(o->fd) == -1 && errno != EINVAL) {
+	if (ex == 0 && o->durable && fsync(o->fd) == -1 && errno != EINVAL) {
 		diag_warn("%s: %s", o->path, strerror(errno));
 		ex = EX_IOERR;
 	}

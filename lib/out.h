@@ -7,8 +7,12 @@
 /*
  * An output: standard output, or a file written atomically.  For a file,
  * bytes go to a temporary file in the same folder (".NAME.XXXXXX"), and
- * out_commit() fsyncs it and renames it over NAME; until then NAME is
- * untouched.  A NAME that exists and is not a regular file (/dev/null, a
+ * out_commit() renames it over NAME; until then NAME is untouched.  With
+ * durable set, out_commit() fsyncs the file before the rename, so that
+ * after a crash of the machine NAME is the old file or the whole new one
+ * (state a cron job publishes: tagctr-build --state).  Stream outputs
+ * leave that to the kernel, as sort -o and gzip do: the fsync of a
+ * replay's gigabytes cost as much CPU as the tool itself.  A NAME that exists and is not a regular file (/dev/null, a
  * FIFO) is opened and written in place instead.  A temporary file not committed is removed by out_abort(),
  * at exit, and on SIGINT/SIGTERM/SIGHUP, so a failed run leaves nothing.
  *
@@ -23,6 +27,7 @@ struct out {
 	struct buf	 b;
 	int		 failed;	/* errno of the first write error */
 	int		 inplace;	/* path is no regular file: written as is */
+	int		 durable;	/* fsync before the rename */
 	unsigned long	 records;
 };
 
@@ -42,7 +47,7 @@ out_maybe_flush(struct out *o)
 }
 
 /*
- * Flushes, and for a file: fsync, rename into place.  For stdout it
+ * Flushes, and for a file: fsync (when durable), rename into place.  For stdout it
  * flushes only (diag_finish closes it).  Returns 0 or 74 after a message;
  * on failure the temporary file is removed.  Frees the buffer.
  */
