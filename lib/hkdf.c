@@ -93,8 +93,6 @@ hkdf_expandv(unsigned char *okm, size_t L,
 	struct hkdf_key k;
 	int rv;
 
-	if (L > HKDF_SHA256_MAXOUT)
-		return -1;
 	hkdf_key_init(&k, prk, HKDF_SHA256_LEN);
 	rv = hkdf_expandk(okm, L, &k, info, ninfo);
 	hkdf_key_wipe(&k);

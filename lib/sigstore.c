@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "b64.h"
 #include "xalloc.h"
 #include "diag.h"
@@ -311,6 +310,7 @@ static int
 b64(struct upd *u, const char *s, size_t n, size_t *len)
 {
 	size_t need = n / 4 * 3 + 3;
+
 	if (u->capbytes - u->nbytes < need) {
 		u->capbytes = u->nbytes + need + u->capbytes;
 		u->bytes = xrealloc(u->bytes, u->capbytes);

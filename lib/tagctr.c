@@ -1261,7 +1261,7 @@ done:
 
 struct simctx {
 	uint32_t	 attr;
-	uint32_t	*rank;		/* av -> rank by attr and value name */
+	const uint32_t	*rank;		/* t->avrank */
 	struct tc_u64map idx;		/* channel << 32 | av rank -> row */
 	double		*cnt;		/* W counts per row */
 	uint64_t	*key;
@@ -1351,15 +1351,10 @@ similarity(struct tc *t, struct tc_sink *s)
 	c.attr = a < 0 ? 0xFFFFFFF0u : (uint32_t)a;
 	/*
 	 * Each channel's vector is summed in the order of the values'
-	 * names, not of their ids, which depend on the order the input
-	 * came in: lines and count files give the same bits.
+	 * names (avrank), not of their ids, which depend on the order the
+	 * input came in: lines and count files give the same bits.
 	 */
-	sort_tc = t;
-	par = sorted_ids(t->nav, cmp_av);
-	c.rank = xmalloc(((size_t)t->nav + 1) * sizeof(*c.rank));
-	for (i = 0; i < t->nav; i++)
-		c.rank[par[i]] = i;
-	free(par);
+	c.rank = t->avrank;
 	if (a >= 0)
 		store_scan(t, sim_rec, &c);
 	/* rows sorted by (channel, av): each channel's vector is a range */
@@ -1506,7 +1501,6 @@ out:
 	free(val);
 	free(c.cnt);
 	free(c.key);
-	free(c.rank);
 	tc_u64map_free(&c.idx);
 }
 
@@ -1575,6 +1569,13 @@ tc_finish(struct tc *t, struct tc_sink *s)
 		return 0;
 	t->now = t->o.has_now ? t->o.now :
 	    tc_floordiv(t->max_ts, 3600) * 3600 + 3600;
+	/* av ranks by attribute and value name: similarity and the rows */
+	sort_tc = t;
+	order = sorted_ids(t->nav, cmp_av);
+	t->avrank = xmalloc(((size_t)t->nav + 1) * sizeof(*t->avrank));
+	for (i = 0; i < t->nav; i++)
+		t->avrank[order[i]] = i;
+	free(order);
 	if (t->o.sim_attr != NULL) {
 		similarity(t, s);
 		if (!t->o.pool)
@@ -1605,14 +1606,10 @@ tc_finish(struct tc *t, struct tc_sink *s)
 	for (i = 0; i < t->nfcp; i++)
 		rank[order[i]] = i;
 	{
-		uint32_t *ids = sorted_ids(t->nav, cmp_av);
+		uint32_t *ids;
 
-		t->avrank = xmalloc(((size_t)t->nav + 1) * sizeof(*t->avrank));
 		t->loc = xmalloc(((size_t)t->nav + 1) * sizeof(*t->loc));
 		memset(t->loc, 0xff, ((size_t)t->nav + 1) * sizeof(*t->loc));
-		for (i = 0; i < t->nav; i++)
-			t->avrank[ids[i]] = i;
-		free(ids);
 		sort_tab = &t->tag;
 		ids = sorted_ids(t->tag.n, cmp_byname);
 		t->tagrank = xmalloc(((size_t)t->tag.n + 1) *
