@@ -77,7 +77,7 @@ struct ctx {
 	json_t			*outcomes;	/* id -> 0..3 (click | install << 1) */
 	char			**keep;
 	size_t			 nkeep;
-	const char		*buyer;		/* --buyer: only its payloads */
+	const char		*buyer;		/* --buyer */
 	int			 header_done;
 	/* counters */
 	unsigned long		 payloads, invalid, cleared, rows, unmatched,

@@ -955,8 +955,8 @@ main(int argc, char *argv[])
 			udf_cmd = optarg;
 			break;
 		case OPT_UDF_TIMEOUT:
-			udf_timeout = (int)run_integer(&r, "--udf-timeout", optarg, 1,
-			    INT_MAX);
+			udf_timeout = (int)run_integer(&r, "--udf-timeout",
+			    optarg, 1, INT_MAX);
 			break;
 		case RUN_OPT_CSV: case RUN_OPT_OFORMAT:
 			run_usage_error(&r, "pas-bid writes NDJSON only");

@@ -80,7 +80,7 @@ fmt_g(char *out, int neg, uint64_t n, int P, int X)
 			for (i = 1; i < nd; i++)
 				out[len++] = dig[i];
 		}
-		out[len++] = 'e';		/* as printf: a sign, 2 digits or 3 */
+		out[len++] = 'e';	/* as printf: a sign, 2 or 3 digits */
 		out[len++] = X < 0 ? '-' : '+';
 		if (X < 0)
 			X = -X;

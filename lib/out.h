@@ -12,9 +12,11 @@
  * after a crash of the machine NAME is the old file or the whole new one
  * (state a cron job publishes: tagctr-build --state).  Stream outputs
  * leave that to the kernel, as sort -o and gzip do: the fsync of a
- * replay's gigabytes cost as much CPU as the tool itself.  A NAME that exists and is not a regular file (/dev/null, a
- * FIFO) is opened and written in place instead.  A temporary file not committed is removed by out_abort(),
- * at exit, and on SIGINT/SIGTERM/SIGHUP, so a failed run leaves nothing.
+ * replay's gigabytes cost as much CPU as the tool itself.  A NAME that
+ * exists and is not a regular file (/dev/null, a FIFO) is opened and
+ * written in place instead.  A temporary file not committed is removed
+ * by out_abort(), at exit, and on SIGINT/SIGTERM/SIGHUP, so a failed run
+ * leaves nothing.
  *
  * Writes are buffered in o->b; tools append with buf_* and call
  * out_maybe_flush() once per record.  A closed pipe ends the tool by
