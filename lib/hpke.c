@@ -132,8 +132,7 @@ hpke_encap(unsigned char shared_secret[HPKE_NSECRET],
 		diag_errf(err, errlen, "cannot initialise libsodium");
 		return -1;
 	}
-	if (xbase(enc, skE) != 0 ||
-	    crypto_scalarmult(dh, skE, pkR) != 0) {
+	if (xbase_pair(enc, dh, skE, pkR) != 0) {
 		/* libsodium refuses an all-zero result, as RFC 9180 asks */
 		diag_errf(err, errlen, "invalid public key");
 		sodium_memzero(dh, sizeof(dh));
