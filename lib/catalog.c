@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "dot8.h"
 #include "rin.h"
 #include "run.h"
 #include "xalloc.h"
@@ -695,27 +696,6 @@ float_down(double x)
 }
 
 /*
- * Eight lanes of floats and of integers: GNU vector types, so the
- * compiler emits SIMD instructions; scan, where they are used, has a
- * clone for AVX2 chosen at load time where the CPU has it.
- */
-typedef float v8sf __attribute__((vector_size(32)));
-typedef int32_t v8si __attribute__((vector_size(32)));
-typedef uint32_t v8su __attribute__((vector_size(32)));
-
-/* Bit l set for each lane l where *c (all ones or zero) is set. */
-static inline unsigned
-lanes(const v8si *c)
-{
-	unsigned m = 0;
-	int l;
-
-	for (l = 0; l < 8; l++)
-		m |= (unsigned)((*c)[l] & 1) << l;
-	return m;
-}
-
-/*
  * From the full heap: ln T less a margin for the logarithms, in double
  * and, less the bias, in float.
  */
@@ -791,24 +771,23 @@ seed_offer(struct seed *h, size_t *n, size_t k, float bnd, uint32_t pos)
  * double, as pas-bid scores it, raising T as it enters.  As the bound
  * is tight, few ads besides the seeds are scored.
  */
-__attribute__((target_clones("avx2", "default")))
 static void
 scan(const struct catalog *c, const struct catalog_buyer *b, uint64_t *sel,
     const struct model2t *m, const double *u, const double *cvec,
     size_t k, struct catalog_hit *out, size_t *nout, size_t *nexact)
 {
-	float qf[MODEL2T_MAX_DIM + 4], qm, thrf = -INFINITY, *bound;
+	int16_t *q16;
+	float qm, thrf = -INFINITY, *bound, *bmax, tf;
 	struct catalog_hit x;
+	struct dot8_blocks db;
+	struct dot8_query dq;
 	struct seed *seed;
 	size_t blk, j, l, p, n = 0, ne = 0, ns = 0, d = (size_t)c->dim;
 	size_t dw = (d + 3) / 4, w;
-	double q, qmax = 0, thr = -INFINITY, zub;
-	v8sf acc0, acc1, bnd, sv, gv, vv;
-	v8su wv;
-	v8si cmp;
-	const uint32_t *row;
+	double q, qmax = 0, thr = -INFINITY, zub, Q, rsum = 0;
 	uint64_t bits;
 	unsigned mb;
+	long v;
 
 	*nout = 0;
 	if (nexact != NULL)
@@ -817,12 +796,9 @@ scan(const struct catalog *c, const struct catalog_buyer *b, uint64_t *sel,
 		return;
 	for (j = 0; j < d; j++) {
 		q = u[j] + (cvec != NULL ? cvec[j] : 0);
-		qf[j] = (float)q;
 		if (fabs(q) > qmax)
 			qmax = fabs(q);
 	}
-	for (; j < dw * 4; j++)
-		qf[j] = 0;
 	if (!(qmax < 1e30)) {		/* NaN and inf too: no bounds */
 		for (w = 0; w < b->nwords; w++)
 			for (bits = sel[w]; bits != 0; bits &= bits - 1) {
@@ -833,37 +809,50 @@ scan(const struct catalog *c, const struct catalog_buyer *b, uint64_t *sel,
 			}
 		goto done;
 	}
+	/*
+	 * q in 16-bit integers: q_j = t q16_j + rq_j, |q16_j| <= Q, where
+	 * Q keeps sum 127 |q16_j| below 2^31 (see dot8.h).
+	 */
+	Q = floor(2147483647.0 / (127.0 * 4 * (double)dw));
+	if (Q > 32767)
+		Q = 32767;
+	tf = qmax > 0 ? (float)(qmax / Q) : 1;
+	if (tf > 0 && qmax / tf > Q)	/* tf rounded down: one step more */
+		tf = nextafterf(tf, INFINITY);
+	q16 = xcalloc(dw * 4 + 4, sizeof(*q16));
+	for (j = 0; j < d; j++) {
+		q = u[j] + (cvec != NULL ? cvec[j] : 0);
+		v = tf > 0 ? lrint(q / tf) : 0;
+		v = v > (long)Q ? (long)Q : v < -(long)Q ? -(long)Q : v;
+		q16[j] = (int16_t)v;
+		rsum += fabs(q - (double)tf * (double)v);
+	}
 	qm = float_up(qmax * (1 + 1e-6));
+	dq.q16 = q16;
+	dq.t = tf;
+	dq.r = float_up(127 * rsum * (1 + 1e-6));
+	dq.qm = qm;
+	db.blk = b->blk;
+	db.nblk = b->nblk;
+	db.dw = dw;
+	db.scale = b->scale;
+	db.err = b->err;
+	db.qv = b->qv;
 	bound = xmalloc((b->nblk * 8 + 1) * sizeof(*bound));
+	bmax = xmalloc((b->nblk + 1) * sizeof(*bmax));
+	dot8_bounds(&db, sel, &dq, bound, bmax);
+	free(q16);
+	/* a block whose largest bound stays below the seeds' least is skipped */
 	seed = xmalloc((k + 1) * sizeof(*seed));
 	for (blk = 0; blk < b->nblk; blk++) {
 		if ((mb = (unsigned)(sel[blk / 8] >> (blk % 8 * 8)) & 0xff) == 0)
 			continue;
-		row = &b->blk[blk * dw * 8];
-		acc0 = acc1 = (v8sf){ 0, 0, 0, 0, 0, 0, 0, 0 };
-		for (j = 0; j < dw; j++) {
-			memcpy(&wv, row + j * 8, sizeof(wv));
-			acc0 += qf[4 * j] * __builtin_convertvector(
-			    (v8si)(wv << 24) >> 24, v8sf);
-			acc1 += qf[4 * j + 1] * __builtin_convertvector(
-			    (v8si)(wv << 16) >> 24, v8sf);
-			acc0 += qf[4 * j + 2] * __builtin_convertvector(
-			    (v8si)(wv << 8) >> 24, v8sf);
-			acc1 += qf[4 * j + 3] * __builtin_convertvector(
-			    (v8si)wv >> 24, v8sf);
-		}
-		memcpy(&sv, &b->scale[blk * 8], sizeof(sv));
-		memcpy(&gv, &b->err[blk * 8], sizeof(gv));
-		memcpy(&vv, &b->qv[blk * 8], sizeof(vv));
-		bnd = sv * (acc0 + acc1) + qm * gv + vv;
-		memcpy(&bound[blk * 8], &bnd, sizeof(bnd));
-		if (ns == k) {
-			cmp = bnd > seed[0].bnd;
-			mb &= lanes(&cmp);
-		}
+		if (ns == k && !(bmax[blk] > seed[0].bnd) &&
+		    bmax[blk] == bmax[blk])
+			continue;
 		for (; mb != 0; mb &= mb - 1) {
 			l = (size_t)__builtin_ctz(mb);
-			seed_offer(seed, &ns, k, bnd[l],
+			seed_offer(seed, &ns, k, bound[blk * 8 + l],
 			    (uint32_t)(blk * 8 + l));
 		}
 	}
@@ -879,9 +868,8 @@ scan(const struct catalog *c, const struct catalog_buyer *b, uint64_t *sel,
 	for (blk = 0; n == k && blk < b->nblk; blk++) {
 		if ((mb = (unsigned)(sel[blk / 8] >> (blk % 8 * 8)) & 0xff) == 0)
 			continue;
-		memcpy(&bnd, &bound[blk * 8], sizeof(bnd));
-		cmp = bnd < thrf;
-		mb &= ~lanes(&cmp);		/* NaN passes */
+		if (bmax[blk] < thrf)	/* NaN passes */
+			continue;
 		for (; mb != 0; mb &= mb - 1) {
 			p = blk * 8 + (size_t)__builtin_ctz(mb);
 			if (bound[p] < thrf)	/* T may have risen */
@@ -896,6 +884,7 @@ scan(const struct catalog *c, const struct catalog_buyer *b, uint64_t *sel,
 		}
 	}
 	free(seed);
+	free(bmax);
 	free(bound);
 done:
 	heap_sort(b, out, n);

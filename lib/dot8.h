@@ -1,0 +1,47 @@
+#ifndef ADSIG_DOT8_H
+#define ADSIG_DOT8_H
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The first pass of the catalog scan (lib/catalog.c): for blocks of 8
+ * ads whose embeddings are 8-bit integers (catalog_finish's layout:
+ * word j of a block holds dimensions 4j..4j+3 of ad l in its lane l,
+ * dimension 4j + b in byte b), the exact integer dot products
+ * D = sum_j qa_j q16_j with a query in 16-bit integers, and from them
+ *
+ *	bound = (scale (t D + r) + qm err) + qv
+ *
+ * in floats, in that order, lane by lane, into bound[8 blk + l], and
+ * into bmax[blk] the largest bound of the block's selected lanes (NaN
+ * when one of them is NaN).  Only blocks whose byte of sel (bit l:
+ * lane l selected) is not zero are written.
+ *
+ * The caller chooses q16 so that sum_j 127 |q16_j| < 2^31: the sums
+ * never overflow.  dot8_bounds() runs the AVX2 version where the CPU
+ * has AVX2 and the portable one elsewhere; both give the same bits
+ * (tests/unit/test_dot8.c).
+ */
+struct dot8_query {
+	const int16_t	*q16;	/* 4 * dw: the query, zero padded */
+	float		 t;	/* the query's scale */
+	float		 r;	/* added to t D before the scale */
+	float		 qm;	/* times err */
+};
+
+struct dot8_blocks {
+	const uint32_t	*blk;	/* nblk blocks of dw x 8 words */
+	size_t		 nblk, dw;
+	const float	*scale, *err, *qv;	/* per position */
+};
+
+void	dot8_bounds(const struct dot8_blocks *b, const uint64_t *sel,
+	    const struct dot8_query *q, float *bound, float *bmax);
+void	dot8_bounds_portable(const struct dot8_blocks *b,
+	    const uint64_t *sel, const struct dot8_query *q, float *bound,
+	    float *bmax);
+/* 0 when this CPU or compiler has no AVX2 version (nothing written). */
+int	dot8_bounds_avx2(const struct dot8_blocks *b, const uint64_t *sel,
+	    const struct dot8_query *q, float *bound, float *bmax);
+
+#endif
