@@ -781,8 +781,9 @@ scan(const struct catalog *c, const struct catalog_buyer *b, uint64_t *sel,
 	struct catalog_hit x;
 	struct dot8_blocks db;
 	struct dot8_query dq;
+	struct dot8_sel *bl;
 	struct seed *seed;
-	size_t blk, j, l, p, n = 0, ne = 0, ns = 0, d = (size_t)c->dim;
+	size_t blk, i, nbl, j, p, n = 0, ne = 0, ns = 0, d = (size_t)c->dim;
 	size_t dw = (d + 3) / 4, w;
 	double q, qmax = 0, thr = -INFINITY, zub, Q, rsum = 0;
 	uint64_t bits;
@@ -838,22 +839,31 @@ scan(const struct catalog *c, const struct catalog_buyer *b, uint64_t *sel,
 	db.scale = b->scale;
 	db.err = b->err;
 	db.qv = b->qv;
+	/* the blocks with a selected lane, in order */
+	bl = xmalloc((b->nblk + 1) * sizeof(*bl));
+	for (nbl = 0, w = 0; w < b->nwords; w++)
+		for (bits = sel[w]; bits != 0; bits &= ~((uint64_t)0xff <<
+		    blk % 8 * 8)) {
+			blk = w * 8 + (size_t)__builtin_ctzll(bits) / 8;
+			bl[nbl].blk = (uint32_t)blk;
+			bl[nbl++].mask = (uint32_t)(bits >> (blk % 8 * 8)) &
+			    0xff;
+		}
 	bound = xmalloc((b->nblk * 8 + 1) * sizeof(*bound));
-	bmax = xmalloc((b->nblk + 1) * sizeof(*bmax));
-	dot8_bounds(&db, sel, &dq, bound, bmax);
+	bmax = xmalloc((nbl + 1) * sizeof(*bmax));
+	dot8_bounds(&db, bl, nbl, &dq, bound, bmax);
 	free(q16);
 	/* a block whose largest bound stays below the seeds' least is skipped */
 	seed = xmalloc((k + 1) * sizeof(*seed));
-	for (blk = 0; blk < b->nblk; blk++) {
-		if ((mb = (unsigned)(sel[blk / 8] >> (blk % 8 * 8)) & 0xff) == 0)
+	for (i = 0; i < nbl; i++) {
+		if (ns == k && !(bmax[i] > seed[0].bnd) && bmax[i] == bmax[i])
 			continue;
-		if (ns == k && !(bmax[blk] > seed[0].bnd) &&
-		    bmax[blk] == bmax[blk])
-			continue;
-		for (; mb != 0; mb &= mb - 1) {
-			l = (size_t)__builtin_ctz(mb);
-			seed_offer(seed, &ns, k, bound[blk * 8 + l],
-			    (uint32_t)(blk * 8 + l));
+		blk = bl[i].blk;
+		for (mb = bl[i].mask; mb != 0; mb &= mb - 1) {
+			p = blk * 8 + (size_t)__builtin_ctz(mb);
+			if (ns < k || bound[p] > seed[0].bnd)
+				seed_offer(seed, &ns, k, bound[p],
+				    (uint32_t)p);
 		}
 	}
 	for (j = 0; j < ns; j++) {
@@ -865,11 +875,11 @@ scan(const struct catalog *c, const struct catalog_buyer *b, uint64_t *sel,
 	}
 	if (n == k)
 		threshold(out, m->bias, &thr, &thrf);
-	for (blk = 0; n == k && blk < b->nblk; blk++) {
-		if ((mb = (unsigned)(sel[blk / 8] >> (blk % 8 * 8)) & 0xff) == 0)
+	for (i = 0; n == k && i < nbl; i++) {
+		if (bmax[i] < thrf)	/* NaN passes */
 			continue;
-		if (bmax[blk] < thrf)	/* NaN passes */
-			continue;
+		blk = bl[i].blk;
+		mb = (unsigned)(sel[blk / 8] >> (blk % 8 * 8)) & 0xff;
 		for (; mb != 0; mb &= mb - 1) {
 			p = blk * 8 + (size_t)__builtin_ctz(mb);
 			if (bound[p] < thrf)	/* T may have risen */
@@ -884,6 +894,7 @@ scan(const struct catalog *c, const struct catalog_buyer *b, uint64_t *sel,
 		}
 	}
 	free(seed);
+	free(bl);
 	free(bmax);
 	free(bound);
 done:

@@ -1,6 +1,6 @@
 /*
- * dot8: the AVX2 first pass of the catalog scan gives the same bits as
- * the portable one, and both give the integer dot products a plain
+ * dot8: the AVX2 and AVX-512 first passes of the catalog scan give the
+ * same bits as the portable one, and both give the integer dot products a plain
  * 64-bit sum gives, on random blocks, selections and queries, at the
  * largest query values the caller allows.
  */
@@ -26,10 +26,13 @@ main(void)
 	struct dot8_query q;
 	uint32_t *blk;
 	uint64_t *sel;
+	struct dot8_sel *list;
+	size_t nlist;
 	int16_t *q16;
 	float *scale, *err, *qv, *b1, *b2, *m1, *m2, want, mx;
 	size_t nblk, dw, np, i, j, l, p;
-	int trial, n = (int)unit_n(400), have_avx2 = 0, same = 1, right = 1;
+	int trial, n = (int)unit_n(400), have[2] = { 0, 0 }, same = 1;
+	int right = 1, v;
 	long Q, D, x;
 
 	{ uint64_t seed = 11; rng_init(&r, &seed, "dot8", 4); }
@@ -78,20 +81,29 @@ main(void)
 		b.scale = scale;
 		b.err = err;
 		b.qv = qv;
-		dot8_bounds_portable(&b, sel, &q, b1, m1);
-		if (dot8_bounds_avx2(&b, sel, &q, b2, m2)) {
-			have_avx2 = 1;
-			for (i = 0; i < nblk; i++) {
-				if (((sel[i / 8] >> (i % 8 * 8)) & 0xff) == 0)
-					continue;
+		list = calloc(nblk, sizeof(*list));
+		for (nlist = 0, i = 0; i < nblk; i++)
+			if (((sel[i / 8] >> (i % 8 * 8)) & 0xff) != 0) {
+				list[nlist].blk = (uint32_t)i;
+				list[nlist++].mask = (uint32_t)(sel[i / 8] >>
+				    (i % 8 * 8)) & 0xff;
+			}
+		dot8_bounds_portable(&b, list, nlist, &q, b1, m1);
+		for (v = 0; v < 2; v++) {
+			if (!(v == 0 ? dot8_bounds_avx2 : dot8_bounds_avx512)(
+			    &b, list, nlist, &q, b2, m2))
+				continue;
+			have[v] = 1;
+			for (j = 0; j < nlist; j++) {
+				i = list[j].blk;
 				if (memcmp(&b1[i * 8], &b2[i * 8],
 				    8 * sizeof(float)) != 0 ||
-				    memcmp(&m1[i], &m2[i], sizeof(float)) != 0)
+				    memcmp(&m1[j], &m2[j], sizeof(float)) != 0)
 					same = 0;
 			}
 		}
 		/* the reference: 64-bit sums, then the formula of dot8.h */
-		for (i = 0; i < nblk; i++) {
+		for (nlist = 0, i = 0; i < nblk; i++) {
 			if (((sel[i / 8] >> (i % 8 * 8)) & 0xff) == 0)
 				continue;
 			mx = -INFINITY;
@@ -110,16 +122,18 @@ main(void)
 				    (want > mx || want != want))
 					mx = want;
 			}
-			if (memcmp(&mx, &m1[i], sizeof(float)) != 0)
+			if (memcmp(&mx, &m1[nlist++], sizeof(float)) != 0)
 				right = 0;
 		}
+		free(list);
 		free(blk); free(sel); free(q16); free(scale); free(err);
 		free(qv); free(b1); free(b2); free(m1); free(m2);
 	}
 	CHECK(right);
 	CHECK(same);
-	if (!have_avx2)
-		fprintf(stderr, "test_dot8: no AVX2 here, the portable "
-		    "version alone was checked\n");
+	if (!have[0] || !have[1])
+		fprintf(stderr, "test_dot8: checked the portable version%s%s "
+		    "(the others need a CPU that has them)\n",
+		    have[0] ? ", AVX2" : "", have[1] ? ", AVX-512" : "");
 	return unit_report();
 }
