@@ -59,6 +59,11 @@ enum { OPT_SECRET = RUN_OPT_TOOL, OPT_ADS, OPT_MODEL, OPT_UDF,
 
 #define MAX_FAIL_MSGS	100
 
+struct adtext {
+	char	*text;		/* NULL until first used */
+	size_t	 head, len;	/* the score goes at text + head */
+};
+
 struct ctx {
 	struct run		*r;
 	unsigned char		 sk[HPKE_NSK];
@@ -76,6 +81,7 @@ struct ctx {
 	uint64_t		*mask;
 	size_t			 maskcap;
 	struct catalog_hit	*hits;
+	struct adtext		**adtext;	/* per catalog buyer, per ad */
 	struct buf		 cand, tee, req;
 	unsigned char		*ct;
 	size_t			 ctcap;
@@ -114,35 +120,58 @@ opt_member(struct buf *b, const char *key, const char *val, int *first)
 	jw_string(b, val, strlen(val));
 }
 
+/*
+ * A candidate's text but its score, made on the ad's first use and kept:
+ * {"ad_id":..,"render_url":..,"score":  and  ,"meta":{..}}
+ */
+static const struct adtext *
+ad_text(struct ctx *c, const struct catalog_buyer *cb, uint32_t ad)
+{
+	const struct catalog_ad *a = &cb->ad[ad];
+	struct adtext **tab = &c->adtext[cb - c->cat.b], *t;
+	struct buf b = { 0 };
+	int first = 1;
+
+	if (*tab == NULL)
+		*tab = xcalloc(cb->n + 1, sizeof(**tab));
+	t = &(*tab)[ad];
+	if (t->text != NULL)
+		return t;
+	buf_adds(&b, "{\"ad_id\":");
+	jw_string(&b, a->ad_id, strlen(a->ad_id));
+	if (a->render_url != NULL) {
+		buf_adds(&b, ",\"render_url\":");
+		jw_string(&b, a->render_url, strlen(a->render_url));
+	}
+	buf_adds(&b, ",\"score\":");
+	t->head = b.len;
+	buf_adds(&b, ",\"meta\":{");
+	opt_member(&b, "campaign", a->campaign, &first);
+	opt_member(&b, "advertiser", a->advertiser, &first);
+	opt_member(&b, "category", a->category, &first);
+	buf_adds(&b, first ? "\"value\":" : ",\"value\":");
+	jw_real(&b, a->value);
+	buf_adds(&b, "}}");
+	t->len = b.len;
+	t->text = b.p;
+	return t;
+}
+
 static void
 write_candidates(struct ctx *c, const struct catalog_buyer *cb, size_t n)
 {
-	const struct catalog_ad *a;
+	const struct adtext *t;
 	struct buf *b = &c->cand;
 	size_t i;
-	int first;
 
 	buf_addc(b, '[');
 	for (i = 0; i < n; i++) {
-		a = &cb->ad[c->hits[i].ad];
+		t = ad_text(c, cb, c->hits[i].ad);
 		if (i > 0)
 			buf_addc(b, ',');
-		buf_adds(b, "{\"ad_id\":");
-		jw_string(b, a->ad_id, strlen(a->ad_id));
-		if (a->render_url != NULL) {
-			buf_adds(b, ",\"render_url\":");
-			jw_string(b, a->render_url, strlen(a->render_url));
-		}
-		buf_adds(b, ",\"score\":");
+		buf_add(b, t->text, t->head);
 		jw_real(b, c->hits[i].score);
-		buf_adds(b, ",\"meta\":{");
-		first = 1;
-		opt_member(b, "campaign", a->campaign, &first);
-		opt_member(b, "advertiser", a->advertiser, &first);
-		opt_member(b, "category", a->category, &first);
-		buf_adds(b, first ? "\"value\":" : ",\"value\":");
-		jw_real(b, a->value);
-		buf_adds(b, "}}");
+		buf_add(b, t->text + t->head, t->len - t->head);
 	}
 	buf_addc(b, ']');
 	c->candidates += n;
@@ -604,6 +633,7 @@ main(int argc, char *argv[])
 	c.c = xcalloc((size_t)c.m.dim, sizeof(double));
 	c.mask = xcalloc(maxn / 64 + 1, sizeof(uint64_t));
 	c.hits = xcalloc(c.k, sizeof(*c.hits));
+	c.adtext = xcalloc(c.cat.names.count + 1, sizeof(*c.adtext));
 	if (udf_cmd != NULL) {
 		c.use_udf = 1;
 		if (udf_start(&c.udf, udf_cmd, udf_timeout, UDF_MAX_LINE, err,
@@ -628,6 +658,12 @@ main(int argc, char *argv[])
 	ex = run_finish(&r, 0, extra);
 done:
 	sodium_memzero(c.sk, sizeof(c.sk));
+	for (i = 0; c.adtext != NULL && i < c.cat.names.count; i++) {
+		for (j = 0; c.adtext[i] != NULL && j < c.cat.b[i].n; j++)
+			free(c.adtext[i][j].text);
+		free(c.adtext[i]);
+	}
+	free(c.adtext);
 	catalog_free(&c.cat);
 	model2t_free(&c.m);
 	free(c.dupfeat);
