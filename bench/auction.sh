@@ -1,19 +1,22 @@
 #!/bin/sh
 # bench/auction.sh: the buyer's and seller's stages of the auction replay
-# on a world of 3 buyers x 10,000 ads, d = 32: pas-retrieve | pas-bid |
-# pas-score, each stage alone on the previous stage's file, with
-# requests/s by CPU time (one core) and peak memory; beside each, what
-# its parts cost alone in the same run:
+# on a world of 3 buyers x 10,000 ads, d = 32, with requests/s by CPU
+# time (one core) and peak memory, measured two ways:
+#   - the pipeline pas-retrieve | pas-bid | pas-score -o FILE, each
+#     stage timed on its own (the issue's configuration);
+#   - each stage alone on the previous stage's file, writing its own
+#     file (-o), with beside it what its parts cost in the same run:
 #   open+parse   pas-encode --open on the same input: the X25519
 #                operation, AES-GCM, gunzip and the jansson parse and
 #                write of the record (the floor under pas-retrieve)
 #   scan         pas-retrieve minus the same run with 1 ad per buyer:
-#                the filters and the 30,000 x 32 float scan
+#                the filters and the 30,000 x 32 scan
 #   parse        pas-encode --open on a file without auction_input: the
 #                jansson parse of every record alone (pas-bid's input)
-# pas-score is timed twice: writing its output file (-o, the target's
-# run) and writing to a pipe into wc -c (the byte count checked against
-# the file), so that the kernel's cost of the output file shows apart.
+# pas-bid and pas-score alone are timed twice: writing their output file
+# and writing to a pipe into wc -c (the byte count checked against the
+# file), so that the kernel's cost of the output file shows apart.  The pipeline's
+# output must equal the stages' own, byte for byte.
 # usage: sh bench/auction.sh [REQUESTS]   (default 100000; needs about
 # 45 KB of scratch per request in $TMPDIR)
 set -eu
@@ -61,6 +64,11 @@ target() {
 	    printf "   %s target >= %d req/s on one core: %s (%.0f)\n", s, w, v, r }'
 }
 
+filecost() {
+	printf "   writing the output file (page cache): %.0f us/req\n" \
+	    "$(awk -v a="$1" -v b="$2" -v n="$n" 'BEGIN { print (a - b) / n * 1e6 }')"
+}
+
 K="$tmp/k.sk" A="$tmp/ads.ndjson" M="$tmp/model.json"
 S=examples/egress-schema-20.json U=examples/egress-schema-unlimited.json
 echo "auction bench: $n requests, 3 buyers x 10000 ads, d = 32, $(nproc) cores (one used)"
@@ -73,17 +81,41 @@ s=$(measure "bin/pas-score --second-price -o $tmp/score.ndjson $tmp/bid.ndjson")
 sync
 # pas-score again, its output through a pipe to wc -c: the time is the
 # tool's alone (wc is not timed), without the kernel's writing of the
-# output file into the page cache and its fsync at commit
+# output file into the page cache
 $TIME -f "%U %S %e %M" -o "$tmp/t" bin/pas-score --second-price "$tmp/bid.ndjson" \
     2> /dev/null | wc -c > "$tmp/score.bytes" ||
     { echo "bench: failed: pas-score | wc -c" >&2; exit 1; }
 sp=$(awk '{ print $1 + $2, $3, $4 }' "$tmp/t")
+sync
+$TIME -f "%U %S %e %M" -o "$tmp/t" bin/pas-bid --ads "$A" --model "$M" \
+    --egress-schema "$S" --temporary-egress-schema "$U" "$tmp/ret.ndjson" \
+    2> /dev/null | wc -c > "$tmp/bid.bytes" ||
+    { echo "bench: failed: pas-bid | wc -c" >&2; exit 1; }
+bp=$(awk '{ print $1 + $2, $3, $4 }' "$tmp/t")
 l=$(measure "bin/pas-retrieve --secret-key $K --ads $A --model $M -o /dev/null /dev/null")
+# The pipeline the issue names, each stage timed on its own: the stages
+# run at once (3 processes on the machine's cores) and pass records
+# through pipes; pas-score writes the file.
+sync
+{ $TIME -f "%U %S %e %M" -o "$tmp/t.r" bin/pas-retrieve --secret-key "$K" \
+    --ads "$A" --model "$M" "$tmp/enc.ndjson" |
+  $TIME -f "%U %S %e %M" -o "$tmp/t.b" bin/pas-bid --ads "$A" --model "$M" \
+    --egress-schema "$S" --temporary-egress-schema "$U" |
+  $TIME -f "%U %S %e %M" -o "$tmp/t.s" bin/pas-score --second-price \
+    -o "$tmp/score.pipe.ndjson"; } 2> /dev/null ||
+    { echo "bench: failed: the pipeline" >&2; exit 1; }
+cmp -s "$tmp/score.ndjson" "$tmp/score.pipe.ndjson" ||
+    { echo "bench: the pipeline wrote other bytes than the stages alone"; exit 1; }
+for f in r b s; do
+	eval "q$f=\$(awk '{ print \$1 + \$2, \$3, \$4 }' \"\$tmp/t.$f\")"
+done
 for f in ret bid score; do
 	[ "$(wc -l < "$tmp/$f.ndjson")" -eq "$n" ] || { echo "bench: requests lost in $f"; exit 1; }
 done
 [ "$(cat "$tmp/score.bytes")" -eq "$(wc -c < "$tmp/score.ndjson")" ] ||
     { echo "bench: pas-score through a pipe wrote other bytes than to a file"; exit 1; }
+[ "$(cat "$tmp/bid.bytes")" -eq "$(wc -c < "$tmp/bid.ndjson")" ] ||
+    { echo "bench: pas-bid through a pipe wrote other bytes than to a file"; exit 1; }
 echo "(req/s by CPU time; record sizes: $(($(wc -c < "$tmp/enc.ndjson") / n)) B sealed," \
     "$(($(wc -c < "$tmp/ret.ndjson") / n)) B retrieved, $(($(wc -c < "$tmp/bid.ndjson") / n)) B bid," \
     "$(($(wc -c < "$tmp/score.ndjson") / n)) B scored)"
@@ -96,16 +128,27 @@ printf "   scan (filters + exact top 10 of 30000 x 32): %.0f us/req\n" \
 printf "   catalog and model load: %.2f s cpu, %.1f MB peak\n" "$1" "$(awk -v m="$3" 'BEGIN { print m / 1024 }')"
 target pas-retrieve "$rt" 6000
 set -- $b; bt=$1; row "pas-bid" "$@"
+set -- $bp; bpt=$1; row "  same, output to a pipe" "$@"
 set -- $p; row "  parse alone (jansson)" "$@"
-target pas-bid "$bt" 15000
+filecost "$bt" "$bpt"
+target "pas-bid, output to a file" "$bt" 15000
+target "pas-bid, output to a pipe" "$bpt" 15000
 set -- $s; st=$1; row "pas-score --second-price" "$@"
 set -- $sp; spt=$1; row "  same, output to a pipe" "$@"
-printf "   writing the output file (page cache): %.0f us/req\n" \
-    "$(awk -v a="$st" -v b="$spt" -v n="$n" 'BEGIN { print (a - b) / n * 1e6 }')"
-# The target is judged on the run with -o FILE, as the replay runs it:
-# the kernel's copying of the output into the page cache and the fsync
-# at commit are CPU time the tool causes (sys), and they grow with the
-# output (about 10 KB a request, 1 GB at 100,000 requests) and with the
-# machine's memory pressure.  The pipe run beside it is the tool's own
-# cost, so that a miss can be told apart: the tool, or the page cache.
-target pas-score "$st" 15000
+filecost "$st" "$spt"
+# Alone, each stage writes its output file (-o): the kernel's copying
+# of the output into the page cache is CPU time the tool causes (sys),
+# and it grows with the output (10-16 KB a request, 1-1.6 GB at 100,000
+# requests) and with how much of the page cache's memory is new to the
+# machine (a virtual machine whose host backs guest memory on first
+# touch makes that far dearer).  The pipe run beside pas-score is the
+# tool's own cost, so that a miss can be told apart.
+target "pas-score, output to a file" "$st" 15000
+target "pas-score, output to a pipe" "$spt" 15000
+echo "pas-retrieve | pas-bid | pas-score -o FILE, each stage's own CPU time:"
+set -- $qr; qrt=$1; row "  pas-retrieve" "$@"
+set -- $qb; qbt=$1; row "  pas-bid" "$@"
+set -- $qs; qst=$1; row "  pas-score" "$@"
+target "pas-retrieve in the pipeline" "$qrt" 6000
+target "pas-bid in the pipeline" "$qbt" 15000
+target "pas-score in the pipeline" "$qst" 15000
