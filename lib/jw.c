@@ -61,13 +61,23 @@ round_digits(uint64_t m, int q, int E, int P, uint64_t *n, int lowgap)
 static int
 fmt_g(char *out, int neg, uint64_t n, int P, int X)
 {
+	static const char two[201] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "62636465666768697071727374757677787980818283848586878889909192"
+	    "93949596979899";
 	char dig[24];
 	int nd = 0, i, len = 0;
+	unsigned r;
 
-	for (i = P - 1; i >= 0; i--) {
-		dig[i] = (char)('0' + n % 10);
-		n /= 10;
+	for (i = P - 1; i >= 1; i -= 2) {	/* two digits a division */
+		r = (unsigned)(n % 100);
+		n /= 100;
+		dig[i] = two[2 * r + 1];
+		dig[i - 1] = two[2 * r];
 	}
+	if (i == 0)
+		dig[0] = (char)('0' + n % 10);
 	nd = P;
 	while (nd > 1 && dig[nd - 1] == '0')
 		nd--;			/* %g drops trailing zeros */
@@ -128,8 +138,13 @@ fmt_fast(char *out, double d)
 	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
 	q = 1075 - e2;			/* d = m / 2^q */
 	lowgap = (bits & ((1ULL << 52) - 1)) == 0;
-	E = (int)floor(log10(a));
-	/* log10 may be off by one next to powers of ten: settle E exactly */
+	/*
+	 * a lies in [2^b, 2^(b+1)), b = e2 - 1023, so floor(log10(a)) is
+	 * floor(b log10(2)) or one more (78913 / 2^18 is log10(2) to
+	 * within 2^-21, exact enough for |b| <= 1100): settle E exactly
+	 */
+	E = e2 - 1023 >= 0 ? ((e2 - 1023) * 78913) >> 18 :
+	    -(((1023 - e2) * 78913 + (1 << 18) - 1) >> 18);
 	if (E < -6)
 		E = -6;
 	if (E > 14)
