@@ -356,7 +356,25 @@ static int
 digits(struct chk *c)
 {
 	int n = 0;
+#ifdef __SSE2__
+	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+	__m128i t;
+	unsigned mask;
 
+	/* sixteen at a time: a digit less '0' is at most 9, unsigned */
+	while (c->end - c->p >= 16) {
+		t = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)
+		    c->p), zero);
+		mask = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		    _mm_max_epu8(t, nine), nine)) & 0xffff;
+		if (mask != 0) {
+			c->p += __builtin_ctz(mask);
+			return n + __builtin_ctz(mask);
+		}
+		c->p += 16;
+		n += 16;
+	}
+#endif
 	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
 		c->p++;
 		n++;
