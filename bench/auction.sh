@@ -17,9 +17,10 @@
 # and writing to a pipe into wc -c (the byte count checked against the
 # file), so that the kernel's cost of the output file shows apart.  The pipeline's
 # output must equal the stages' own, byte for byte.
-# The page cache is warmed first (bench/warm.sh).
+# It prints the machine's price of page cache for new output first
+# (bench/pagecost.sh).
 # usage: sh bench/auction.sh [REQUESTS]   (default 100000; needs about
-# 60 KB of scratch per request in $TMPDIR)
+# 50 KB of scratch per request in $TMPDIR)
 set -eu
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -65,7 +66,7 @@ target() {
 	    printf "   %s target >= %d req/s on one core: %s (%.0f)\n", s, w, v, r }'
 }
 
-. bench/warm.sh
+. bench/pagecost.sh
 
 filecost() {
 	printf "   writing the output file (page cache): %.0f us/req\n" \
@@ -75,8 +76,7 @@ filecost() {
 K="$tmp/k.sk" A="$tmp/ads.ndjson" M="$tmp/model.json"
 S=examples/egress-schema-20.json U=examples/egress-schema-unlimited.json
 echo "auction bench: $n requests, 3 buyers x 10000 ads, d = 32, $(nproc) cores (one used)"
-# the stages' outputs together come to about 55 KB a request
-warm $((n * 60 / 1000 + 16))
+pagecost 1024
 r=$(measure "bin/pas-retrieve --secret-key $K --ads $A --model $M -o $tmp/ret.ndjson $tmp/enc.ndjson")
 r1=$(measure "bin/pas-retrieve --secret-key $K --ads $tmp/ads1.ndjson --model $M -o /dev/null $tmp/enc.ndjson")
 o=$(measure "bin/pas-encode --open --secret-key $K -o /dev/null $tmp/enc.ndjson")

@@ -4,7 +4,8 @@
 # by awk below).  Prints updates/s, sealed requests/s with -j 1 and -j 2,
 # the one-core limit of two X25519 operations per seal measured on this
 # machine, and peak memory.  There is no peer tool: the X25519 limit is
-# the yardstick.  The page cache is warmed first (bench/warm.sh).
+# the yardstick.  It prints the machine's price of page cache for new
+# output first (bench/pagecost.sh).
 # usage: sh bench/encode.sh [DEVICES UPDATES REQUESTS]
 set -eu
 cd "$(dirname "$0")/.."
@@ -80,9 +81,8 @@ measure() {
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
 
 echo "pas-encode bench: $nd devices, $nu updates, $nr requests ($(wc -c < "$tmp/world.ndjson") bytes), $(nproc) cores"
-# two outputs of about 3 KB a request
-. bench/warm.sh
-warm $((nr * 6 / 1000 + 16))
+. bench/pagecost.sh
+pagecost 1024
 set -- $(measure "bin/pas-encode -j 1 --key-config $tmp/k.json $tmp/signals.ndjson")
 tu=$1 mu=$2 cu=$3
 printf "updates only     %7.2f s  %9s updates/s    %7.1f MB peak (%d bytes per device); %s updates per CPU second\n" "$tu" "$(rate "$nu" "$tu")" "$(awk -v m="$mu" 'BEGIN { print m / 1024 }')" "$(awk -v m="$mu" -v n="$nd" 'BEGIN { printf "%d", m * 1024 / n }')" "$(rate "$nu" "$cu")"

@@ -77,7 +77,7 @@ field() { sed -n "s/^$1[[:space:]]*:[[:space:]]*//p" | head -1; }
 fail=""
 for b in "$root"/bench/*.sh; do
 	n=$(basename "$b" .sh)
-	case $n in report|warm) continue ;; esac	# not benches
+	case $n in report|pagecost) continue ;; esac	# not benches
 	# shellcheck disable=SC2046
 	set -- $(sizes "$n")
 	how="sh bench/$n.sh${*:+ $*}"
