@@ -60,6 +60,7 @@ pasdev_table_free(struct pasdev_table *t)
 		free(t->chunks[c]);
 	free(t->chunks);
 	free(t->scratch);
+	sigstore_scratch_free(&t->sc);
 	sigstore_strtab_free(&t->st);
 	memset(t, 0, sizeof(*t));
 }
@@ -333,8 +334,8 @@ pasdev_apply(struct pasdev_table *t, struct pasdev *d, const char *buyer,
 		return -1;
 	}
 	b = pasdev_buyer(d, name, 1, NULL);
-	if (sigstore_apply(b, &t->st, update, ts, app, &t->p.store, &sx, err,
-	    errlen) != 0)
+	if (sigstore_apply_s(b, &t->st, update, ts, app, &t->p.store, &sx,
+	    &t->sc, err, errlen) != 0)
 		return -1;
 	if (sx.encoder)
 		b->fail.count = 0;

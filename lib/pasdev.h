@@ -86,6 +86,7 @@ struct pasdev_stats {
 struct pasdev_table {
 	struct pasdev_params	 p;
 	struct sigstore_strtab	 st;
+	struct sigstore_scratch	 sc;		/* sigstore_apply_s's */
 	struct pasdev		*dev;
 	uint32_t		 n, cap;
 	uint32_t		*slot;		/* index + 1, 0 empty */

@@ -217,6 +217,7 @@ struct pval {
 };
 
 struct upd {
+	struct sigstore_scratch *sc;	/* where the buffers come from */
 	struct op	*op;		/* room for every entry: never moves */
 	size_t		 nop;
 	struct pval	*val;
@@ -229,6 +230,26 @@ struct upd {
 	char		*err;
 	size_t		 errlen;
 };
+
+/*
+ * n elements of size sz from the scratch buffer *p of *cap elements,
+ * grown when short; zeroed when zero is set (calloc's contract).
+ */
+static void *
+scratch(void **p, size_t *cap, size_t n, size_t sz, int zero)
+{
+	if (n == 0)
+		n = 1;
+	if (n > *cap) {
+		free(*p);
+		*p = xcalloc(n, sz);
+		*cap = n;
+		return *p;
+	}
+	if (zero)
+		memset(*p, 0, n * sz);
+	return *p;
+}
 
 static int	ufail(struct upd *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -552,10 +573,11 @@ parse(struct upd *u, json_t *update, const struct sigstore_params *p)
 		    "(max %zu)", n, p->max_update);
 
 	n = count_entries(update);
-	u->op = xcalloc(n != 0 ? n : 1, sizeof(*u->op));
+	u->op = scratch(&u->sc->op, &u->sc->capop, n, sizeof(*u->op), 1);
 	for (cap = 16; cap < 2 * n; cap *= 2)
 		;
-	u->tab = xcalloc(cap, sizeof(*u->tab));
+	u->tab = scratch(&u->sc->tab, &u->sc->captab, cap, sizeof(*u->tab),
+	    1);
 	u->tabmask = (uint32_t)(cap - 1);
 
 	for (it = json_object_iter(update); it != NULL;
@@ -609,7 +631,7 @@ mark_removed(const struct sigstore_buyer *b, struct upd *u,
 		if ((k = tabfind(u, key32(b->sig[i].key))) != 0)
 			u->op[k - 1].have++;
 
-	ord = xmalloc((b->n != 0 ? b->n : 1) * sizeof(*ord));
+	ord = scratch(&u->sc->ord, &u->sc->capord, b->n, sizeof(*ord), 0);
 	n = 0;
 	for (i = 0; i < b->n; i++) {
 		if ((k = tabfind(u, key32(b->sig[i].key))) == 0)
@@ -646,13 +668,13 @@ mark_removed(const struct sigstore_buyer *b, struct upd *u,
 				removed++;
 			}
 	}
-	free(ord);
 	return removed;
 }
 
 /* FIFO eviction of the merged store; returns the number evicted. */
 static uint32_t
-evict(struct ment *m, size_t nm, const struct sigstore_params *p)
+evict(struct ment *m, size_t nm, const struct sigstore_params *p,
+    struct sigstore_scratch *sc)
 {
 	struct ord *ord;
 	size_t i, total = 0;
@@ -662,7 +684,7 @@ evict(struct ment *m, size_t nm, const struct sigstore_params *p)
 		total += SIGSTORE_MAX_KEY + m[i].len;
 	if (total <= p->high_water)
 		return 0;
-	ord = xmalloc(nm * sizeof(*ord));
+	ord = scratch(&sc->ord, &sc->capord, nm, sizeof(*ord), 0);
 	for (i = 0; i < nm; i++) {
 		ord[i].t = m[i].ctime;
 		ord[i].seq = m[i].seq;
@@ -675,7 +697,6 @@ evict(struct ment *m, size_t nm, const struct sigstore_params *p)
 		total -= SIGSTORE_MAX_KEY + m[ord[i].i].len;
 		evicted++;
 	}
-	free(ord);
 	return evicted;
 }
 
@@ -728,6 +749,35 @@ sigstore_apply(struct sigstore_buyer *b, struct sigstore_strtab *st,
     const struct sigstore_params *p, struct sigstore_stats *stats,
     char *err, size_t errlen)
 {
+	struct sigstore_scratch sc;
+	int rc;
+
+	memset(&sc, 0, sizeof(sc));
+	rc = sigstore_apply_s(b, st, update, ts, app, p, stats, &sc, err,
+	    errlen);
+	sigstore_scratch_free(&sc);
+	return rc;
+}
+
+void
+sigstore_scratch_free(struct sigstore_scratch *sc)
+{
+	free(sc->op);
+	free(sc->tab);
+	free(sc->val);
+	free(sc->bytes);
+	free(sc->drop);
+	free(sc->m);
+	free(sc->ord);
+	memset(sc, 0, sizeof(*sc));
+}
+
+int
+sigstore_apply_s(struct sigstore_buyer *b, struct sigstore_strtab *st,
+    const json_t *update, int64_t ts, const char *app,
+    const struct sigstore_params *p, struct sigstore_stats *stats,
+    struct sigstore_scratch *sc, char *err, size_t errlen)
+{
 	struct sigstore_stats sx;
 	struct upd u;
 	struct ment *m = NULL;
@@ -741,8 +791,13 @@ sigstore_apply(struct sigstore_buyer *b, struct sigstore_strtab *st,
 	if (stats != NULL)
 		*stats = sx;
 	memset(&u, 0, sizeof(u));
+	u.sc = sc;
 	u.err = err;
 	u.errlen = errlen;
+	u.val = sc->val;		/* grown by parse, given back at out */
+	u.capval = sc->capval;
+	u.bytes = sc->bytes;
+	u.capbytes = sc->capbytes;
 	if (parse(&u, (json_t *)update, p) == -1)
 		goto out;
 	if (sigstore_strtab_intern(st, app, &appid) == -1 ||
@@ -752,7 +807,7 @@ sigstore_apply(struct sigstore_buyer *b, struct sigstore_strtab *st,
 		goto out;
 	}
 
-	drop = xcalloc(b->n != 0 ? b->n : 1, 1);
+	drop = scratch(&sc->drop, &sc->capdrop, b->n, 1, 1);
 	sx.removed = mark_removed(b, &u, drop);
 	nnew = 0;
 	for (i = 0; i < u.nop; i++)
@@ -760,7 +815,7 @@ sigstore_apply(struct sigstore_buyer *b, struct sigstore_strtab *st,
 			nnew += u.op[i].nval;
 	sx.added = (uint32_t)nnew;
 	nm = b->n - sx.removed + nnew;
-	m = xmalloc((nm != 0 ? nm : 1) * sizeof(*m));
+	m = scratch(&sc->m, &sc->capm, nm, sizeof(*m), 0);
 	renumber = b->next_seq > UINT32_MAX - nnew - 1;
 
 	j = 0;
@@ -794,7 +849,7 @@ sigstore_apply(struct sigstore_buyer *b, struct sigstore_strtab *st,
 	if (renumber)			/* insertion order is array order */
 		for (i = 0; i < nm; i++)
 			m[i].seq = (uint32_t)i;
-	sx.evicted = evict(m, nm, p);
+	sx.evicted = evict(m, nm, p, sc);
 	if (sx.removed != 0 || nnew != 0 || sx.evicted != 0)
 		rebuild(b, m, nm, renumber);
 
@@ -808,12 +863,10 @@ sigstore_apply(struct sigstore_buyer *b, struct sigstore_strtab *st,
 		*stats = sx;
 	rc = 0;
 out:
-	free(m);
-	free(drop);
-	free(u.op);
-	free(u.val);
-	free(u.bytes);
-	free(u.tab);
+	sc->val = u.val;
+	sc->capval = u.capval;
+	sc->bytes = u.bytes;
+	sc->capbytes = u.capbytes;
 	return rc;
 }
 

@@ -182,6 +182,24 @@ int	sigstore_apply(struct sigstore_buyer *b, struct sigstore_strtab *st,
 	    const struct sigstore_params *p, struct sigstore_stats *stats,
 	    char *err, size_t errlen);
 
+/*
+ * The same with the working memory of earlier calls: its buffers grow
+ * to the largest update seen and are kept, so a run of updates does not
+ * allocate and free them each time.  A zeroed scratch starts empty;
+ * sigstore_scratch_free() frees it.  One scratch serves one thread.
+ */
+struct sigstore_scratch {
+	void	*op, *tab, *val, *bytes, *drop, *m, *ord;
+	size_t	 capop, captab, capval, capbytes, capdrop, capm, capord;
+};
+
+int	sigstore_apply_s(struct sigstore_buyer *b,
+	    struct sigstore_strtab *st, const json_t *update, int64_t ts,
+	    const char *app, const struct sigstore_params *p,
+	    struct sigstore_stats *stats, struct sigstore_scratch *sc,
+	    char *err, size_t errlen);
+void	sigstore_scratch_free(struct sigstore_scratch *sc);
+
 /* Drops the signals created before now - ttl (ctime < now - ttl; one
  * created exactly then stays).  Returns the number dropped. */
 uint32_t	sigstore_expire(struct sigstore_buyer *b, int64_t now,
