@@ -71,6 +71,7 @@ struct ctx {
 	int			 summary;
 	struct buf		 auction, reports, id;
 	struct jmember		*mem;		/* the members of a line */
+	struct jtape		 tape;		/* its bids, in fast() */
 	size_t			 mcap;
 	unsigned long		 requests, won, reasons[SCORE_NREASONS];
 	/* --udf-exec */
@@ -410,9 +411,11 @@ fast(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 	struct buf *b = &c->r->out.b;
 	json_t *ctxv, *bids, *id;
 	size_t i, n;
+	long bnode;
 	int rc, raw, first = 1, had_auction = 0, had_reports = 0;
 
-	if (in->is_csv || jmember_scan(in->raw, in->rawlen, m, &n) != 0)
+	if (in->is_csv || jmember_scan_tape(in->raw, in->rawlen, m, &n,
+	    "bids", 4, &c->tape, &bnode) != 0)
 		return LINE_DECLINED;
 	for (i = 0; i < n; i++) {
 		if (JMEMBER_KEY(&m[i], "type"))
@@ -437,7 +440,7 @@ fast(struct ctx *c, struct rin *in, char *msg, size_t msglen)
 		c->auc.nbids = 0;
 		raw = 1;
 	} else
-		raw = score_read_bids_raw(&c->auc, mb->val, mb->vallen) == 0;
+		raw = score_read_bids_tape(&c->auc, &c->tape, bnode) == 0;
 	ctxv = load_member(mc);
 	bids = raw ? NULL : load_member(mb);
 	id = load_member(mi);
@@ -744,5 +747,6 @@ done:
 	buf_free(&c.reports);
 	buf_free(&c.id);
 	free(c.mem);
+	jtape_free(&c.tape);
 	return ex;
 }

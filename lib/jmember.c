@@ -243,6 +243,11 @@ struct chk {
 	const unsigned char	*p, *end;
 	int			 depth;
 	struct jtape		*t;		/* or NULL: no tape */
+	/* jmember_scan_tape: the top-level member whose value is taped */
+	const char		*tkey;
+	size_t			 tkeylen;
+	struct jtape		*tsel;
+	long			 tnode;
 };
 
 static int chk_value(struct chk *c);
@@ -519,12 +524,19 @@ chk_object(struct chk *c, struct jmember *m, size_t *n)
 			return -1;
 		c->p++;
 		v = c->p;
+		if (m != NULL && c->tsel != NULL && klen[nk] == c->tkeylen &&
+		    memcmp(key[nk], c->tkey, klen[nk]) == 0) {
+			c->t = c->tsel;		/* this member's value only */
+			c->tnode = (long)c->t->n;
+		}
 		ti = c->t != NULL ? c->t->n : 0;
 		if (chk_value(c) == -1)
 			return -1;
 		if (c->t != NULL) {
 			c->t->v[ti].key = (const char *)key[nk];
 			c->t->v[ti].keylen = (uint32_t)klen[nk];
+			if (m != NULL && c->tsel != NULL)
+				c->t = NULL;
 		}
 		if (m != NULL) {
 			m[nk].key = (const char *)key[nk];
@@ -645,17 +657,34 @@ chk_value(struct chk *c)
 int
 jmember_scan(const char *text, size_t len, struct jmember *m, size_t *n)
 {
+	return jmember_scan_tape(text, len, m, n, NULL, 0, NULL, NULL);
+}
+
+int
+jmember_scan_tape(const char *text, size_t len, struct jmember *m,
+    size_t *n, const char *key, size_t keylen, struct jtape *t, long *node)
+{
 	struct chk c;
 
+	memset(&c, 0, sizeof(c));
 	c.p = (const unsigned char *)text;
 	c.end = c.p + len;
 	c.depth = 1;
-	c.t = NULL;
+	c.tkey = key;
+	c.tkeylen = keylen;
+	c.tsel = key != NULL ? t : NULL;
+	c.tnode = -1;
+	if (c.tsel != NULL)
+		c.tsel->n = 0;
 	*n = 0;
-	if (len < 2 || text[0] != '{')
+	if (node != NULL)
+		*node = -1;
+	if (len < 2 || text[0] != '{' || len > UINT32_MAX)
 		return -1;
 	if (chk_object(&c, m, n) == -1 || c.p != c.end)
 		return -1;
+	if (node != NULL)
+		*node = c.tnode;
 	return 0;
 }
 
@@ -770,14 +799,23 @@ jmember_value(const char *text, size_t len)
 int
 jtape_scan(const char *text, size_t len, struct jtape *t)
 {
+	if (len < 2 || text[0] != '{')
+		return -1;
+	return jtape_scan_value(text, len, t);
+}
+
+int
+jtape_scan_value(const char *text, size_t len, struct jtape *t)
+{
 	struct chk c;
 
+	memset(&c, 0, sizeof(c));
 	c.p = (const unsigned char *)text;
 	c.end = c.p + len;
-	c.depth = 0;		/* the object itself is level 1 */
+	c.depth = 0;		/* the value itself is level 1 */
 	c.t = t;
 	t->n = 0;
-	if (len < 2 || text[0] != '{' || len > UINT32_MAX)
+	if (len == 0 || len > UINT32_MAX)
 		return -1;
 	if (chk_value(&c) == -1 || c.p != c.end)
 		return -1;

@@ -137,6 +137,16 @@ struct jtape {
  * their 64-bit value, reals as strtod() reads them).
  */
 int	jtape_scan(const char *text, size_t len, struct jtape *t);
+/* The same for a line that is any value, not only an object. */
+int	jtape_scan_value(const char *text, size_t len, struct jtape *t);
+/*
+ * jmember_scan(), and the value of the top-level member key[0..keylen)
+ * (when key is not NULL) on the tape t: *node is its node (with that key
+ * set), or -1 when the object has no such member.
+ */
+int	jmember_scan_tape(const char *text, size_t len, struct jmember *m,
+	    size_t *n, const char *key, size_t keylen, struct jtape *t,
+	    long *node);
 long	jtape_find(const struct jtape *t, long i, const char *key,
 	    size_t len);
 double	jtape_number(const struct jnode *v);

@@ -306,86 +306,64 @@ raw_number(const struct jmember *m, double *x)
 	return *end == '\0' ? 0 : -1;
 }
 
+#define OFF(o)	((const char *)(uintptr_t)(o))
+
 /*
- * 1 when the text of a value is what jw_value() writes for it: no
- * escape, no real and no -0 outside strings (keys and strings of a
- * vouched line are otherwise copied as they are; integers have one
- * spelling).
+ * 1 when the subtree of node i is what jw_value() writes for it: no
+ * string with an escape, no real and no number spelt -0 (keys and
+ * strings of a vouched line are otherwise copied as they are; integers
+ * have one spelling).
  */
 static int
-raw_canonical(const char *p, size_t n)
+tape_canonical(const struct jtape *t, long i)
 {
-	/* the bytes that matter outside strings */
-	static const unsigned char sp[256] = {
-		['"'] = 1, ['.'] = 1, ['e'] = 1, ['E'] = 1, ['-'] = 1,
-	};
-	const char *start = p, *end = p + n;
+	const struct jnode *v;
+	size_t j;
 
-	if (memchr(p, '\\', n) != NULL)
-		return 0;
-	for (; p < end; p++) {
-		while (!sp[(unsigned char)*p])
-			if (++p == end)
-				return 1;
-		if (*p == '"') {
-			/* no backslash: the next quote ends the string */
-			for (p++; p < end && *p != '"'; p++)
-				;
-			if (p == end)
-				return 0;
-			continue;
-		}
-		if (*p == '.' || ((*p == 'e' || *p == 'E') && p > start &&
-		    p[-1] >= '0' && p[-1] <= '9') ||
-		    (*p == '-' && p + 1 < end && p[1] == '0'))
+	for (j = (size_t)i; j < t->v[i].next; j++) {
+		v = &t->v[j];
+		if (v->esc || v->real || (v->type == JNODE_NUMBER &&
+		    v->vallen >= 2 && v->val[0] == '-' && v->val[1] == '0'))
 			return 0;
 	}
 	return 1;
 }
 
-#define OFF(o)	((const char *)(uintptr_t)(o))
-
-/* p past JSON white space. */
-static const char *
-ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
-	    *p == '\r'))
-		p++;
-	return p;
-}
-
 int
 score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 {
-	struct jmember_it mit;
+	struct jtape t = { 0 };
+	int rc;
+
+	rc = jtape_scan_value(text, len, &t) == 0 ?
+	    score_read_bids_tape(a, &t, 0) : -1;
+	jtape_free(&t);
+	return rc;
+}
+
+int
+score_read_bids_tape(struct score_auction *a, const struct jtape *t,
+    long node)
+{
+	const struct jnode *arr, *e, *v;
 	struct jmember m;
 	struct score_bid *b;
-	const char *p, *end = text + len;
-	size_t i, j, n = 0;
+	size_t i, j, k, n = 0;
 	long off;
 	int have_bid;
 
 	a->nbids = 0;
 	a->text.len = 0;
-	if (len == 4 && memcmp(text, "null", 4) == 0)
-		return 0;
-	/*
-	 * The elements by hand, so that each bid's text is walked once:
-	 * the member walk of a bid ends at its closing brace.
-	 */
-	p = ws(text, end);
-	if (p == end || *p != '[')
+	if (node < 0)
 		return -1;
-	for (p = ws(p + 1, end);; p = ws(p, end)) {
-		if (p < end && *p == ']')
-			break;
-		if (n > 0) {
-			if (p == end || *p != ',')
-				return -1;
-			p = ws(p + 1, end);
-		}
-		if (p == end || *p != '{')
+	arr = &t->v[node];
+	if (arr->type == JNODE_NULL)
+		return 0;
+	if (arr->type != JNODE_ARRAY)
+		return -1;
+	for (i = (size_t)node + 1; i < arr->next; i = e->next) {
+		e = &t->v[i];
+		if (e->type != JNODE_OBJECT)
 			return -1;
 		if (n == a->cap) {
 			a->cap = a->cap ? 2 * a->cap : 8;
@@ -397,11 +375,15 @@ score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 		b = &a->bids[n];
 		memset(b, 0, sizeof(*b));
 		b->budget = -1;
-		if (jmember_start(&mit, p, (size_t)(end - p)) != 0)
-			return -1;
 		have_bid = 0;
 		/* string fields hold offset + 1 here: 0 is "absent" */
-		while (jmember_next(&mit, &m) == 1) {
+		for (k = i + 1; k < e->next; k = v->next) {
+			v = &t->v[k];
+			m.key = v->key;
+			m.keylen = v->keylen;
+			m.val = v->val;
+			m.vallen = v->vallen;
+			m.compact = 1;
 			if (JMEMBER_KEY(&m, "buyer") ||
 			    JMEMBER_KEY(&m, "ad_id")) {
 				if ((off = raw_string(a, &m)) == -1)
@@ -411,8 +393,7 @@ score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 			} else if (JMEMBER_KEY(&m, "campaign") ||
 			    JMEMBER_KEY(&m, "advertiser") ||
 			    JMEMBER_KEY(&m, "category")) {
-				if (m.vallen == 4 && memcmp(m.val, "null",
-				    4) == 0)
+				if (v->type == JNODE_NULL)
 					continue;
 				if ((off = raw_string(a, &m)) == -1)
 					return -1;
@@ -421,7 +402,7 @@ score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 				    &b->advertiser : &b->category) =
 				    OFF(off + 1);
 			} else if (JMEMBER_KEY(&m, "render_url")) {
-				if (m.vallen == 0 || m.val[0] != '"')
+				if (v->type != JNODE_STRING)
 					continue;	/* not a string: none */
 				if ((off = raw_string(a, &m)) == -1)
 					return -1;
@@ -433,7 +414,7 @@ score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 			} else if (JMEMBER_KEY(&m, "egress_payload") ||
 			    JMEMBER_KEY(&m,
 			    "temporary_unlimited_egress_payload")) {
-				if (!raw_canonical(m.val, m.vallen))
+				if (!tape_canonical(t, (long)k))
 					return -1;
 				if (m.keylen == 14) {
 					b->praw = m.val;
@@ -444,8 +425,6 @@ score_read_bids_raw(struct score_auction *a, const char *text, size_t len)
 				}
 			}
 		}
-		if ((p = jmember_stop(&mit)) == NULL)
-			return -1;
 		if (b->buyer == NULL || b->ad_id == NULL || !have_bid)
 			return -1;
 		n++;

@@ -157,6 +157,15 @@ const char	*score_read_bids(struct score_auction *a, json_t *bids,
  */
 int	score_read_bids_raw(struct score_auction *a, const char *text,
 	    size_t len);
+/*
+ * The same from a tape (jmember.h): node is the array's node on t, as
+ * jmember_scan_tape() gives it for the member "bids" (-1, no such
+ * member, declines); score_read_bids_raw() tapes its text and calls
+ * it.  The tape must stay until the auction is written.
+ */
+struct jtape;
+int	score_read_bids_tape(struct score_auction *a, const struct jtape *t,
+	    long node);
 
 /*
  * Runs the auction over the bids read, with floor (CPM, >= 0; 0 for

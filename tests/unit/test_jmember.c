@@ -253,6 +253,46 @@ tape_agree(const struct jtape *t, size_t *j, json_t *v)
 	return *j == end;
 }
 
+/*
+ * jmember_scan_tape() of each top-level member of a vouched line, and of
+ * a key it does not have: the member's subtree of the whole tape full
+ * (the same nodes, next shifted), or -1.
+ */
+static int
+member_tapes_ok(const struct jtape *full, const char *text, size_t len)
+{
+	struct jmember m[JMEMBER_MAXKEYS];
+	struct jtape s = { 0 };
+	const struct jnode *a, *b;
+	size_t i, j, n, base;
+	long node;
+	int ok = 1;
+
+	for (i = 1; ok && i < full->n; i = full->v[i].next) {
+		if (jmember_scan_tape(text, len, m, &n, full->v[i].key,
+		    full->v[i].keylen, &s, &node) != 0 || node != 0 ||
+		    s.n != full->v[i].next - i) {
+			ok = 0;
+			break;
+		}
+		for (base = i, j = 0; j < s.n; j++) {
+			a = &s.v[j];
+			b = &full->v[base + j];
+			if (a->type != b->type || a->val != b->val ||
+			    a->vallen != b->vallen || a->n != b->n ||
+			    a->esc != b->esc || a->real != b->real ||
+			    a->keylen != b->keylen || a->key != b->key ||
+			    a->next != b->next - base)
+				ok = 0;
+		}
+	}
+	if (ok && (jmember_scan_tape(text, len, m, &n, "\"absent", 7, &s,
+	    &node) != 0 || node != -1))
+		ok = 0;
+	jtape_free(&s);
+	return ok;
+}
+
 /* The tape of text: accepted exactly when jmember_scan accepts it, and
  * then true to jansson's tree v. */
 static int
@@ -264,7 +304,8 @@ tape_ok(struct jtape *t, const char *text, size_t len, int vouched, json_t *v)
 		return !vouched;
 	if (!vouched || v == NULL || t->n == 0 || t->v[0].key != NULL)
 		return 0;
-	return tape_agree(t, &j, v) && j == t->n && t->v[0].next == t->n;
+	return tape_agree(t, &j, v) && j == t->n && t->v[0].next == t->n &&
+	    member_tapes_ok(t, text, len);
 }
 
 static int
