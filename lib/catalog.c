@@ -756,14 +756,20 @@ seed_offer(struct seed *h, size_t *n, size_t k, float bnd, uint32_t pos)
  * function clears some of its bits).
  *
  * With q = u + c, an ad's logit is z = q . a + bias and its score 1000
- * v sigmoid(z) < 1000 v e^z, so ln score < z + ln(1000 v).  The first
- * pass computes s S, S = qf . qa in floats, 8 ads of a block at once
- * (qf: q in floats; s qa: a in 8-bit integers, see pack).  s S + qmax g
- * >= q . a, where g (pack) holds sum |a_j - s qa_j| and room for the
- * rounding of q and of the float sums; qv, ln(1000 v) rounded up,
- * carries its own.  So B = s S + qmax g + qv >= z - bias + ln(1000 v).
- * The pass keeps B of every ad and the k ads of the largest B (the
- * seeds), which are scored exactly first: the k-th best of their scores
+ * v sigmoid(z) < 1000 v e^z, so ln score < z + ln(1000 v).  The ad is
+ * a = s qa + ra (qa: 8-bit integers, |qa_j| <= 127, see pack) and the
+ * query q = t q16 + rq (q16: 16-bit integers, t a float), so
+ *
+ *	q . a = s t D + s (qa . rq) + (ra . q),	D = qa . q16,
+ *
+ * with D exact in 32-bit integers (lib/dot8, 8 ads of a block at once),
+ * |qa . rq| <= r = 127 sum |rq_j| (rounded up) and |ra . q| <= qmax
+ * sum |ra_j| <= qm g, g (pack) holding sum |ra_j| and room for a few
+ * float roundings, more than the five of B below; qv, ln(1000 v)
+ * rounded up, carries its own.  So B = (s (t D + r) + qm g) + qv >=
+ * z - bias + ln(1000 v).  The pass keeps B of every ad, and each
+ * block's largest B, and the k ads of the largest B (the seeds) are
+ * scored exactly first: the k-th best of their scores
  * is a lower bound T of the final one.  The second pass skips every ad
  * whose B stays below ln T - bias; one that reaches it gets the tighter
  * bound ln(1000 v) + ln sigmoid(zub) in double (zub = B - ln(1000 v) +
