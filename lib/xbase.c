@@ -432,6 +432,11 @@ tab_init(struct xbase_tab *t, const unsigned char ub[32])
 		dbl(&r, &h);
 		p1p1_to_p3(&cur, &r);
 	}
+	/* a point of small order: [8]P is the neutral element (0, 1) */
+	fe_sub(yy, t->m[0][7].yplusx, one);
+	fe_sub(chk, t->m[0][7].yminusx, one);
+	if (fe_iszero(yy) && fe_iszero(chk))
+		return -1;
 	return 0;
 }
 
@@ -472,7 +477,7 @@ select_pre(struct pre *t, const struct pre row[8], signed char b)
 static void
 tab_mul(struct p1p1 *r, const struct xbase_tab *t, const unsigned char a[32])
 {
-	signed char e[64], carry = 0;
+	signed char e[64], cy = 0;
 	struct p3 h;
 	struct p2 s;
 	struct pre q;
@@ -483,11 +488,11 @@ tab_mul(struct p1p1 *r, const struct xbase_tab *t, const unsigned char a[32])
 		e[2 * i + 1] = (signed char)(a[i] >> 4);
 	}
 	for (i = 0; i < 63; i++) {	/* digits -8..7, the last -8..8 */
-		e[i] = (signed char)(e[i] + carry);
-		carry = (signed char)((e[i] + 8) >> 4);
-		e[i] = (signed char)(e[i] - carry * 16);
+		e[i] = (signed char)(e[i] + cy);
+		cy = (signed char)((e[i] + 8) >> 4);
+		e[i] = (signed char)(e[i] - cy * 16);
 	}
-	e[63] = (signed char)(e[63] + carry);
+	e[63] = (signed char)(e[63] + cy);
 
 	memset(&h, 0, sizeof(h));
 	h.Y[0] = h.Z[0] = 1;
@@ -513,6 +518,8 @@ tab_mul(struct p1p1 *r, const struct xbase_tab *t, const unsigned char a[32])
 	}
 	sodium_memzero(e, sizeof(e));
 	sodium_memzero(&q, sizeof(q));
+	sodium_memzero(&h, sizeof(h));
+	sodium_memzero(&s, sizeof(s));
 }
 
 /* The clamped copy of an X25519 secret key (RFC 7748 section 5). */
@@ -545,7 +552,6 @@ base_init(void)
 #define NTAB	4
 static struct {
 	unsigned char		u[32];
-	int			ok;	/* 0: the ladder takes this point */
 	struct xbase_tab	t;
 } tabs[NTAB];
 static atomic_size_t ntab;
@@ -559,18 +565,18 @@ tab_for(const unsigned char u[32])
 
 	for (i = 0; i < n; i++)
 		if (memcmp(tabs[i].u, u, 32) == 0)
-			return tabs[i].ok ? &tabs[i].t : NULL;
+			return &tabs[i].t;
 	pthread_mutex_lock(&tab_lock);
 	n = atomic_load_explicit(&ntab, memory_order_relaxed);
 	for (i = 0; i < n; i++)
 		if (memcmp(tabs[i].u, u, 32) == 0)
 			break;
 	if (i < n)
-		t = tabs[i].ok ? &tabs[i].t : NULL;
-	else if (n < NTAB) {
+		t = &tabs[i].t;
+	else if (n < NTAB && tab_init(&tabs[n].t, u) == 0) {
+		/* a point the ladder takes never holds a slot */
 		memcpy(tabs[n].u, u, 32);
-		tabs[n].ok = tab_init(&tabs[n].t, u) == 0;
-		t = tabs[n].ok ? &tabs[n].t : NULL;
+		t = &tabs[n].t;
 		atomic_store_explicit(&ntab, n + 1, memory_order_release);
 	}
 	pthread_mutex_unlock(&tab_lock);
@@ -609,6 +615,7 @@ xbase_tab_mul(unsigned char out[32], const struct xbase_tab *t,
 	sodium_memzero(a, sizeof(a));
 	sodium_memzero(&r, sizeof(r));
 	sodium_memzero(num, sizeof(num));
+	sodium_memzero(den, sizeof(den));
 	return sodium_is_zero(out, 32) ? -1 : 0;
 }
 
@@ -633,16 +640,26 @@ int
 xbase_pair(unsigned char pk[32], unsigned char dh[32],
     const unsigned char sk[32], const unsigned char u[32])
 {
-	const struct xbase_tab *t;
+	pthread_once(&base_once, base_init);
+	return xbase_pair_tab(pk, dh, sk, u, base_ok ? tab_for(u) : NULL);
+}
+
+int
+xbase_pair_tab(unsigned char pk[32], unsigned char dh[32],
+    const unsigned char sk[32], const unsigned char u[32],
+    const struct xbase_tab *t)
+{
 	unsigned char a[32];
 	struct p1p1 r;
 	fe n1, d1, n2, d2, inv, w;
 
 	pthread_once(&base_once, base_init);
-	if (!base_ok || (t = tab_for(u)) == NULL) {
-		if (xbase(pk, sk) != 0)
+	if (!base_ok || t == NULL) {
+		if (crypto_scalarmult(dh, sk, u) != 0) {
+			(void)xbase(pk, sk);
 			return -1;
-		return crypto_scalarmult(dh, sk, u) == 0 ? 0 : -1;
+		}
+		return xbase(pk, sk);
 	}
 	clamp(a, sk);
 	tab_mul(&r, &base_tab, a);
@@ -660,8 +677,11 @@ xbase_pair(unsigned char pk[32], unsigned char dh[32],
 	fe_tobytes(dh, n2);
 	sodium_memzero(a, sizeof(a));
 	sodium_memzero(&r, sizeof(r));
+	sodium_memzero(n1, sizeof(n1));
+	sodium_memzero(d1, sizeof(d1));
 	sodium_memzero(n2, sizeof(n2));
 	sodium_memzero(d2, sizeof(d2));
+	sodium_memzero(inv, sizeof(inv));
 	sodium_memzero(w, sizeof(w));
 	/*
 	 * A point of small order gives the neutral element, u = 0, and
@@ -686,30 +706,38 @@ int
 xbase_pair(unsigned char pk[32], unsigned char dh[32],
     const unsigned char sk[32], const unsigned char u[32])
 {
-	if (xbase_ladder(pk, sk) != 0)
-		return -1;
-	return crypto_scalarmult(dh, sk, u) == 0 ? 0 : -1;
+	return xbase_pair_tab(pk, dh, sk, u, NULL);
 }
 
-struct xbase_tab {
-	unsigned char	u[32];
-};
+int
+xbase_pair_tab(unsigned char pk[32], unsigned char dh[32],
+    const unsigned char sk[32], const unsigned char u[32],
+    const struct xbase_tab *t)
+{
+	int rc = crypto_scalarmult(dh, sk, u) == 0 ? 0 : -1;
 
+	(void)t;
+	if (xbase_ladder(pk, sk) != 0)
+		return -1;
+	return rc;
+}
+
+/* No tables here: every point goes to the ladder. */
 struct xbase_tab *
 xbase_tab_new(const unsigned char u[32])
 {
-	struct xbase_tab *t;
-
-	if ((t = malloc(sizeof(*t))) != NULL)
-		memcpy(t->u, u, 32);
-	return t;
+	(void)u;
+	return NULL;
 }
 
 int
 xbase_tab_mul(unsigned char out[32], const struct xbase_tab *t,
     const unsigned char sk[32])
 {
-	return crypto_scalarmult(out, sk, t->u) == 0 ? 0 : -1;
+	(void)out;
+	(void)t;
+	(void)sk;
+	return -1;		/* never called: there is no table */
 }
 
 #endif

@@ -36,13 +36,16 @@ same_mul(const struct xbase_tab *t, const unsigned char sk[32],
 	return ra == rb && (ra != 0 || memcmp(a, b, 32) == 0);
 }
 
+/* t NULL: xbase_pair and its shared tables; else xbase_pair_tab */
 static int
-same_pair(const unsigned char sk[32], const unsigned char u[32])
+same_pair(const unsigned char sk[32], const unsigned char u[32],
+    const struct xbase_tab *t)
 {
 	unsigned char pa[32], da[32], pb[32], db[32];
 	int ra, rb;
 
-	ra = xbase_pair(pa, da, sk, u);
+	ra = t != NULL ? xbase_pair_tab(pa, da, sk, u, t) :
+	    xbase_pair(pa, da, sk, u);
 	rb = crypto_scalarmult(db, sk, u) == 0 ? 0 : -1;
 	if (xbase_ladder(pb, sk) != 0 || memcmp(pa, pb, 32) != 0)
 		return 0;
@@ -73,11 +76,13 @@ check_points(int n)
 	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
 		th_unhex(u, 32, odd[i]);
 		t = xbase_tab_new(u);
+		CHECK(t == NULL);	/* the ladder takes every one */
 		for (ok = 1, k = 0; k < 16; k++) {
 			randombytes_buf(sk, sizeof(sk));
-			if (t != NULL && !same_mul(t, sk, u))
+			if (t != NULL && (!same_mul(t, sk, u) ||
+			    !same_pair(sk, u, t)))
 				ok = 0;
-			if (!same_pair(sk, u))
+			if (!same_pair(sk, u, NULL))
 				ok = 0;
 		}
 		CHECK(ok);
@@ -93,34 +98,42 @@ check_points(int n)
 			continue;
 		}
 		tabled++;
-		for (ok = 1, k = 0; k < 8; k++) {
+		for (ok = 1, k = 0; k < 8; k++) {	/* mostly with torsion */
 			randombytes_buf(sk, sizeof(sk));
 			ok &= same_mul(t, sk, u);
+			ok &= same_pair(sk, u, t);
 		}
 		CHECK(ok);
 		xbase_tab_free(t);
 	}
+#if defined(__SIZEOF_INT128__)
 	CHECK(tabled > 10 && twist > 10);
+#else
+	CHECK(tabled == 0);		/* no tables: the ladder alone */
+#endif
 
 	/* random points of the curve, random and edge scalars */
 	for (j = 0; j < n; j++) {
 		randombytes_buf(skr, sizeof(skr));
 		CHECK(xbase_ladder(u, skr) == 0);
-		CHECK((t = xbase_tab_new(u)) != NULL);
-		if (t == NULL)
-			continue;
+		t = xbase_tab_new(u);
+#if defined(__SIZEOF_INT128__)
+		CHECK(t != NULL);
+#endif
 		for (ok = 1, k = -2; k < 256; k++) {
 			if (j > 0 && k >= 0 && k % 16 != j % 16)
 				continue;
 			memset(sk, k == -1 ? 0xff : 0, sizeof(sk));
 			if (k >= 0)
 				sk[k / 8] = (unsigned char)(1u << (k % 8));
-			ok &= same_mul(t, sk, u);
+			if (t != NULL)
+				ok &= same_mul(t, sk, u) & same_pair(sk, u, t);
 		}
 		for (k = 0; k < 16; k++) {
 			randombytes_buf(sk, sizeof(sk));
-			ok &= same_mul(t, sk, u);
-			ok &= same_pair(sk, u);	/* the shared tables */
+			if (t != NULL)
+				ok &= same_mul(t, sk, u) & same_pair(sk, u, t);
+			ok &= same_pair(sk, u, NULL);	/* the shared tables */
 		}
 		CHECK(ok);
 		xbase_tab_free(t);
