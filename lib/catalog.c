@@ -803,6 +803,10 @@ scan(const struct catalog *c, const struct catalog_buyer *b, uint64_t *sel,
 		return;
 	for (j = 0; j < d; j++) {
 		q = u[j] + (cvec != NULL ? cvec[j] : 0);
+		if (q != q) {		/* NaN: no bounds either */
+			qmax = INFINITY;
+			break;
+		}
 		if (fabs(q) > qmax)
 			qmax = fabs(q);
 	}

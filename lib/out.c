@@ -85,7 +85,9 @@ wide_pipe(int fd)
 #ifdef F_SETPIPE_SZ
 	struct stat st;
 
-	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+	/* never narrower than a pipe the parent made wider already */
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    fcntl(fd, F_GETPIPE_SZ) < (1 << 20))
 		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
 #else
 	(void)fd;
