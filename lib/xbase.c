@@ -583,6 +583,14 @@ tab_for(const unsigned char u[32])
 	return t;
 }
 
+/* u = (1 + y) / (1 - y) = (T + Y) / (T - Y) of a p1p1 result */
+static void
+u_parts(fe num, fe den, const struct p1p1 *r)
+{
+	fe_add(num, r->T, r->Y);
+	fe_sub(den, r->T, r->Y);
+}
+
 struct xbase_tab *
 xbase_tab_new(const unsigned char u[32])
 {
@@ -607,8 +615,7 @@ xbase_tab_mul(unsigned char out[32], const struct xbase_tab *t,
 
 	clamp(a, sk);
 	tab_mul(&r, t, a);
-	fe_add(num, r.T, r.Y);
-	fe_sub(den, r.T, r.Y);
+	u_parts(num, den, &r);
 	fe_invert(den, den);
 	fe_mul(num, num, den);
 	fe_tobytes(out, num);
@@ -617,14 +624,6 @@ xbase_tab_mul(unsigned char out[32], const struct xbase_tab *t,
 	sodium_memzero(num, sizeof(num));
 	sodium_memzero(den, sizeof(den));
 	return sodium_is_zero(out, 32) ? -1 : 0;
-}
-
-/* u = (1 + y) / (1 - y) = (T + Y) / (T - Y) of a p1p1 result */
-static void
-u_parts(fe num, fe den, const struct p1p1 *r)
-{
-	fe_add(num, r->T, r->Y);
-	fe_sub(den, r->T, r->Y);
 }
 
 int
